@@ -1,0 +1,237 @@
+"""The ``supervm`` command line: prove, verify, inspect, demo and benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+TRACE_WARNING = "WARNING: Trace receipts have NO soundness (development only); production verifiers refuse them."
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def _cmd_programs(args: argparse.Namespace) -> int:
+    from prover.programs import PROGRAMS
+
+    for program in PROGRAMS.values():
+        print(f"{program.name:8} 0x{program.program_id.hex()}  inputs={program.num_inputs}  {program.description}")
+    return EXIT_OK
+
+
+def _cmd_prove(args: argparse.Namespace) -> int:
+    from prover.backends import prove
+    from prover.programs import get_program
+    from prover.receipt import Backend
+    from prover.stark.params import preset
+
+    program = get_program(args.program)
+    backend = Backend.parse(args.backend)
+    options = preset(args.preset)
+    started = time.perf_counter()
+    receipt = prove(program, args.inputs, backend, options, args.trace_rows)
+    elapsed = time.perf_counter() - started
+    Path(args.output).write_bytes(receipt.to_bytes())
+    print(f"journal:  {receipt.journal.describe(program.name)}")
+    print(f"backend:  {backend.name.lower()}")
+    if backend == Backend.STARK:
+        log_t = receipt.seal[1]
+        print(f"security: {options.security_bits(log_t)} bits conjectured (preset {args.preset}, trace 2^{log_t} rows)")
+    else:
+        print(TRACE_WARNING)
+    print(f"seal:     {len(receipt.seal)} bytes, proved in {elapsed:.3f} s -> {args.output}")
+    return EXIT_OK
+
+
+def _load_receipt(path: str):
+    from prover.receipt import Receipt
+
+    return Receipt.from_bytes(Path(path).read_bytes())
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from prover.backends import verify
+    from prover.receipt import Backend
+
+    receipt = _load_receipt(args.file)
+    started = time.perf_counter()
+    result = verify(receipt, allow_insecure=not args.production, min_security_bits=args.min_security)
+    elapsed = time.perf_counter() - started
+    print(f"VALID    {result.journal.describe(result.program.name)}")
+    print(f"backend: {result.backend.name.lower()}")
+    if result.backend == Backend.TRACE:
+        print(TRACE_WARNING)
+    else:
+        print(f"security: {result.security_bits} bits conjectured, trace 2^{result.log_trace_length} rows")
+    print(f"verified in {elapsed * 1e3:.1f} ms")
+    return EXIT_OK
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from prover.errors import SuperVMError
+    from prover.programs import program_by_id
+    from prover.receipt import Backend
+
+    receipt = _load_receipt(args.file)
+    journal = receipt.journal
+    try:
+        name = program_by_id(journal.program_id).name
+    except SuperVMError:
+        name = "(unknown program)"
+    info = {
+        "program": name,
+        "program_id": "0x" + journal.program_id.hex(),
+        "inputs": list(journal.inputs),
+        "outputs": list(journal.outputs),
+        "journal_digest": "0x" + journal.digest.hex(),
+        "backend": receipt.backend.name.lower(),
+        "secure": receipt.is_secure,
+        "seal_bytes": len(receipt.seal),
+    }
+    if receipt.backend == Backend.STARK and len(receipt.seal) >= 8:
+        from prover.stark.params import ProofOptions
+
+        seal = receipt.seal
+        info["proof_version"] = seal[0]
+        info["log_trace_rows"] = seal[1]
+        try:
+            options = ProofOptions(seal[2], seal[3], seal[4], seal[5], seal[6])
+            info["options"] = {
+                "blowup": options.blowup,
+                "folding": options.folding,
+                "queries": options.num_queries,
+                "grinding_bits": options.grinding_bits,
+                "max_remainder": 1 << options.log_max_remainder,
+            }
+            info["security_bits"] = options.security_bits(seal[1])
+        except SuperVMError as exc:
+            info["options_error"] = str(exc)
+    print(json.dumps(info, indent=2))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from prover.backends import prove, verify
+    from prover.machine import machine_line
+    from prover.receipt import Backend
+    from prover.stark.params import DEFAULT_PRESET, preset
+
+    print("supervm-l2 demo: prove and verify each program with both backends")
+    print(machine_line())
+    options = preset(DEFAULT_PRESET)
+    cases = [("fib", (1000,)), ("mimc", (42, 1000)), ("collatz", (27,))]
+    header = f"{'program':8} {'backend':7} {'journal':34} {'rows':>6} {'prove':>9} {'verify':>9} {'seal':>9} {'bits':>5}"
+    print(header)
+    print("-" * len(header))
+    for name, inputs in cases:
+        for backend in (Backend.STARK, Backend.TRACE):
+            t0 = time.perf_counter()
+            receipt = prove(name, inputs, backend, options)
+            t1 = time.perf_counter()
+            result = verify(receipt, allow_insecure=True)
+            t2 = time.perf_counter()
+            journal = receipt.journal.describe(name)
+            bits = str(result.security_bits) if result.is_secure else "none"
+            print(
+                f"{name:8} {backend.name.lower():7} {journal[:34]:34} {'2^' + str(result.log_trace_length):>6} "
+                f"{(t1 - t0) * 1e3:7.1f}ms {(t2 - t1) * 1e3:7.2f}ms {len(receipt.seal):>7} B {bits:>5}"
+            )
+    print()
+    print(TRACE_WARNING)
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    if args.suite != "prover":
+        print(f"unknown benchmark {args.suite!r}", file=sys.stderr)
+        return EXIT_USAGE
+    from prover import bench
+    from prover.receipt import Backend
+
+    if args.quick:
+        sizes = list(range(6, 13, 2))
+    else:
+        sizes = list(range(args.min_log, args.max_log + 1, 2))
+    backends = [Backend.parse(b) for b in args.backends.split(",")]
+    report = bench.run(sizes, args.programs.split(","), backends, args.preset, progress=not args.json)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(bench.format_table(report))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supervm", description="supervm-l2: a zk-rollup node with real STARK proofs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("programs", help="list registered programs and their ids")
+    p.set_defaults(func=_cmd_programs)
+
+    p = sub.add_parser("prove", help="prove one execution and write a receipt")
+    p.add_argument("program")
+    p.add_argument("inputs", nargs="+", type=_parse_int, metavar="INPUT")
+    p.add_argument("--backend", default="stark", choices=["stark", "trace"])
+    p.add_argument("--preset", default="default")
+    p.add_argument("--trace-rows", type=_parse_int, default=None, help="pad the trace to this power of two")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=_cmd_prove)
+
+    p = sub.add_parser("verify", help="verify a receipt file (exit 0 only if valid)")
+    p.add_argument("file")
+    p.add_argument("--min-security", type=int, default=0, help="reject STARK proofs below this many bits")
+    p.add_argument("--production", action="store_true", help="refuse Trace receipts, as a production verifier does")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("inspect", help="print a receipt's journal and proof parameters")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_inspect)
+
+    p = sub.add_parser("demo", help="prove and verify each program with both backends")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("bench", help="benchmarks")
+    p.add_argument("suite", choices=["prover"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="small sizes only (2^6..2^12)")
+    p.add_argument("--min-log", type=int, default=6)
+    p.add_argument("--max-log", type=int, default=20)
+    p.add_argument("--programs", default="fib")
+    p.add_argument("--backends", default="stark,trace")
+    p.add_argument("--preset", default="default")
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from prover.errors import InvalidInputError, InvalidParametersError, SuperVMError, UnknownProgramError
+
+    try:
+        return args.func(args)
+    except (InvalidInputError, InvalidParametersError, UnknownProgramError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SuperVMError as exc:
+        print(f"INVALID: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The AIR interface: what a program must declare to be proven by the STARK.
+
+Modelled on winterfell's ``Air``: trace width and length, transition
+constraints with their degrees, boundary assertions derived from public
+inputs, and optional periodic columns.  Constraints are written once against
+a tiny algebra (``+``, ``-``, ``*`` with field values and Python ints), so the
+same code runs over whole evaluation vectors in the prover and over one
+extension-field point in the verifier.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+
+@dataclass(frozen=True)
+class TransitionDegree:
+    """Degree of one transition constraint.
+
+    ``base`` is its degree in the trace columns; ``cycles`` lists the cycle
+    lengths of the periodic columns it multiplies in (each adds the degree of
+    a periodic polynomial, as in winterfell's ``with_cycles``).
+    """
+
+    base: int
+    cycles: tuple[int, ...] = ()
+
+    def evaluation_degree(self, trace_length: int) -> int:
+        """Degree of the constraint polynomial over a trace of ``trace_length`` rows."""
+        degree = self.base * (trace_length - 1)
+        for cycle in self.cycles:
+            degree += (trace_length // cycle) * (cycle - 1)
+        return degree
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """A boundary constraint: ``trace[column][row] == value``."""
+
+    column: int
+    row: int
+    value: int
+
+
+class Air(ABC):
+    """Algebraic intermediate representation of one program."""
+
+    #: Number of trace columns.
+    width: int
+
+    @abstractmethod
+    def transition_degrees(self) -> list[TransitionDegree]:
+        """Degrees of the transition constraints, in evaluation order."""
+
+    @abstractmethod
+    def evaluate_transition(self, cur: Sequence[Any], nxt: Sequence[Any], periodic: Sequence[Any]) -> list[Any]:
+        """Constraint values for one step; zero on every row except the last iff the step is valid."""
+
+    @abstractmethod
+    def assertions(self, inputs: Sequence[int], outputs: Sequence[int], trace_length: int) -> list[Assertion]:
+        """Boundary constraints binding the trace to the public inputs and outputs."""
+
+    def periodic_columns(self) -> list[list[int]]:
+        """Values of each periodic column over one cycle (cycle length a power of two)."""
+        return []
+
+    @property
+    def num_transition_constraints(self) -> int:
+        return len(self.transition_degrees())
+
+    def composition_columns(self, trace_length: int) -> int:
+        """Number of degree-<T columns the composition polynomial is split into."""
+        bound = trace_length - 1  # boundary quotients have degree < T - 1
+        for degree in self.transition_degrees():
+            bound = max(bound, degree.evaluation_degree(trace_length) - (trace_length - 1) + 1)
+        return max(1, -(-bound // trace_length))

@@ -1,0 +1,140 @@
+"""Constraint composition: the random linear combination of constraint quotients.
+
+H(x) = sum_k alpha^k * Q_k(x), where the Q_k are first the transition
+constraints divided by the transition zerofier (x^T - 1)/(x - g^(T-1)), then
+the assertions (T_col(x) - v)/(x - g^row).  The prover evaluates H over the
+low-degree-extension domain; the verifier evaluates it at the out-of-domain
+point z from the claimed trace values and checks it against the committed
+composition columns.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from prover.air.air import Air, Assertion
+from prover.air.vectors import FieldVector
+from prover.math import goldilocks as gl
+from prover.math.goldilocks_ext import Ext
+from prover.math.ntt import coset_ntt, intt
+from prover.math.poly import eval_ext_poly, linear_combination
+
+
+@lru_cache(maxsize=64)
+def _periodic_coeffs(values: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(c) for c in intt(np.array(values, dtype=np.uint64)))
+
+
+def periodic_cycles(air: Air, trace_length: int) -> list[tuple[int, ...]]:
+    """Each periodic column's values over one cycle, truncated to the trace length."""
+    return [tuple(col[: min(len(col), trace_length)]) for col in air.periodic_columns()]
+
+
+def periodic_at(air: Air, trace_length: int, z: Ext) -> list[Ext]:
+    """Periodic column polynomials evaluated at z (verifier side)."""
+    out = []
+    for values in periodic_cycles(air, trace_length):
+        coeffs = [Ext(c) for c in _periodic_coeffs(values)]
+        out.append(eval_ext_poly(coeffs, z ** (trace_length // len(values))))
+    return out
+
+
+def periodic_on_lde(air: Air, trace_length: int, blowup: int, offset: int) -> list[np.ndarray]:
+    """Periodic column polynomials evaluated over the LDE coset (prover side)."""
+    n = trace_length * blowup
+    out = []
+    for values in periodic_cycles(air, trace_length):
+        cycle = len(values)
+        coeffs = np.zeros(cycle * blowup, dtype=np.uint64)
+        coeffs[:cycle] = np.array(_periodic_coeffs(values), dtype=np.uint64)
+        period = coset_ntt(coeffs, pow(offset, trace_length // cycle, gl.P))
+        out.append(np.tile(period, n // len(period)))
+    return out
+
+
+def constraint_coefficients(alpha: Ext, count: int) -> list[Ext]:
+    """alpha^0 .. alpha^(count-1)."""
+    powers = [Ext(1)]
+    for _ in range(count - 1):
+        powers.append(powers[-1] * alpha)
+    return powers
+
+
+def composition_on_lde(
+    air: Air,
+    trace_lde: np.ndarray,
+    domain: np.ndarray,
+    trace_length: int,
+    blowup: int,
+    offset: int,
+    alpha: Ext,
+    assertions: Sequence[Assertion],
+) -> np.ndarray:
+    """Evaluations of H over the LDE domain as an extension vector of shape (2, n)."""
+    n = trace_lde.shape[1]
+    g = gl.root_of_unity((trace_length - 1).bit_length())
+    cur = [FieldVector(col) for col in trace_lde]
+    nxt = [FieldVector(np.roll(col, -blowup)) for col in trace_lde]
+    periodic = [FieldVector(col) for col in periodic_on_lde(air, trace_length, blowup, offset)]
+    values = [c.values for c in air.evaluate_transition(cur, nxt, periodic)]
+
+    # 1 / Z_t(x) = (x - g^(T-1)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
+    x_pow_t = gl.mul_vec(
+        np.full(blowup, pow(offset, trace_length, gl.P), dtype=np.uint64),
+        gl.powers(np.uint64(gl.root_of_unity(blowup.bit_length() - 1)), blowup),
+    )
+    inv_vanish = np.tile(gl.batch_inverse(gl.add_scalar_vec(x_pow_t, np.uint64(gl.P - 1))), n // blowup)
+    g_last = pow(g, trace_length - 1, gl.P)
+    inv_transition = gl.mul_vec(gl.add_scalar_vec(domain, np.uint64(gl.P - g_last)), inv_vanish)
+    quotients = [gl.mul_vec(v, inv_transition) for v in values]
+
+    inverse_by_row: dict[int, np.ndarray] = {}
+    for a in assertions:
+        if a.row not in inverse_by_row:
+            point = pow(g, a.row, gl.P)
+            inverse_by_row[a.row] = gl.batch_inverse(gl.add_scalar_vec(domain, np.uint64((gl.P - point) % gl.P)))
+        numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.value) % gl.P))
+        quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
+
+    coeffs = constraint_coefficients(alpha, len(quotients))
+    rows = np.stack(quotients)
+    c0 = linear_combination(rows, np.array([c.c0 for c in coeffs], dtype=np.uint64))
+    c1 = linear_combination(rows, np.array([c.c1 for c in coeffs], dtype=np.uint64))
+    return np.stack([c0, c1])
+
+
+def composition_at(
+    air: Air,
+    trace_length: int,
+    z: Ext,
+    trace_z: Sequence[Ext],
+    trace_zg: Sequence[Ext],
+    alpha: Ext,
+    assertions: Sequence[Assertion],
+) -> Ext:
+    """H(z) computed from claimed trace values at z and z*g (verifier side)."""
+    g = gl.root_of_unity((trace_length - 1).bit_length())
+    periodic = periodic_at(air, trace_length, z)
+    values = air.evaluate_transition(list(trace_z), list(trace_zg), periodic)
+    values = [v if isinstance(v, Ext) else Ext(v) for v in values]
+    vanish = z**trace_length - 1
+    transition_factor = (z - pow(g, trace_length - 1, gl.P)) * vanish.inverse()
+    quotients = [v * transition_factor for v in values]
+    for a in assertions:
+        quotients.append((trace_z[a.column] - a.value) * (z - pow(g, a.row, gl.P)).inverse())
+    total = Ext(0)
+    for coeff, q in zip(constraint_coefficients(alpha, len(quotients)), quotients):
+        total = total + coeff * q
+    return total
+
+
+def split_columns_at(columns_z: Sequence[Ext], z: Ext, trace_length: int) -> Ext:
+    """Recombine H(z) = sum_j z^(j*T) * H_j(z) from the composition columns."""
+    z_t = z**trace_length
+    acc = Ext(0)
+    for value in reversed(columns_z):
+        acc = acc * z_t + value
+    return acc

@@ -1,0 +1,114 @@
+"""FRI: proves that the DEEP polynomial has degree < T.
+
+Layer 0 is the DEEP polynomial over the LDE coset; it is not committed, its
+values are recomputed by the verifier from the trace and composition
+openings.  Each round folds by the folding factor f (as log2(f) binary folds
+with beta, beta^2, beta^4, ...), commits the next layer in a Merkle tree whose
+leaf j holds the f values at positions j + k*(n/f) (one coset of the f-th
+roots of unity), and draws the next beta.  The last fold yields a polynomial
+of at most 2^log_max_remainder coefficients that is sent in the clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from prover.crypto.merkle import MerkleTree
+from prover.errors import TraceError
+from prover.math import goldilocks as gl
+from prover.math.goldilocks_ext import Ext
+from prover.math.ntt import coset_intt
+
+INV2 = (gl.P + 1) // 2
+
+
+@njit(cache=True, parallel=True)
+def fold_binary(evals: np.ndarray, inv_x: np.ndarray, b0: np.uint64, b1: np.uint64) -> np.ndarray:
+    """One binary fold: out[i] = (a+b)/2 + beta*(a-b)/(2*x_i), a = evals[i], b = evals[i+n/2]."""
+    half = evals.shape[1] // 2
+    out = np.empty((2, half), dtype=np.uint64)
+    inv2 = np.uint64(INV2)
+    seven = np.uint64(7)
+    for i in prange(half):
+        a0 = evals[0, i]
+        a1 = evals[1, i]
+        c0 = evals[0, i + half]
+        c1 = evals[1, i + half]
+        s0 = gl.mul(gl.add(a0, c0), inv2)
+        s1 = gl.mul(gl.add(a1, c1), inv2)
+        k = gl.mul(inv_x[i], inv2)
+        d0 = gl.mul(gl.sub(a0, c0), k)
+        d1 = gl.mul(gl.sub(a1, c1), k)
+        e0 = gl.add(gl.mul(b0, d0), gl.mul(seven, gl.mul(b1, d1)))
+        e1 = gl.add(gl.mul(b0, d1), gl.mul(b1, d0))
+        out[0, i] = gl.add(s0, e0)
+        out[1, i] = gl.add(s1, e1)
+    return out
+
+
+def fold_layer(evals: np.ndarray, offset: int, log_folding: int, beta: Ext) -> tuple[np.ndarray, int]:
+    """Fold a layer over coset offset*<omega_n> by 2^log_folding; returns (values, new offset)."""
+    for _ in range(log_folding):
+        n = evals.shape[1]
+        omega_inv = gl.inv_int(gl.root_of_unity((n - 1).bit_length()))
+        inv_x = gl.scale_vec(gl.powers(np.uint64(omega_inv), n // 2), np.uint64(gl.inv_int(offset)))
+        evals = fold_binary(evals, inv_x, np.uint64(beta.c0), np.uint64(beta.c1))
+        offset = offset * offset % gl.P
+        beta = beta * beta
+    return evals, offset
+
+
+def coset_leaves(columns: np.ndarray, folding: int) -> np.ndarray:
+    """Leaf bytes of an (m, n) matrix: leaf j = for k < f, the m values at position j + k*n/f (8-byte BE).
+
+    An extension vector (2, n) gives c0 || c1 per position; a composition
+    matrix with rows (H_0.c0, H_0.c1, H_1.c0, ...) gives H_0, H_1, ... per position.
+    """
+    m, n = columns.shape
+    grouped = columns.reshape(m, folding, n // folding).transpose(2, 1, 0)
+    return np.ascontiguousarray(grouped.astype(">u8")).view(np.uint8).reshape(n // folding, folding * m * 8)
+
+
+def fold_coset(values: list[Ext], x: int, log_folding: int, beta: Ext) -> Ext:
+    """Fold the f values of one coset {x * zeta^k} into the next layer's value at x^f (verifier side)."""
+    m = len(values)
+    inv_x = gl.inv_int(x)
+    zeta_inv = gl.inv_int(gl.root_of_unity(log_folding))
+    for _ in range(log_folding):
+        half = m // 2
+        nxt = []
+        y_inv = inv_x
+        for k in range(half):
+            a, b = values[k], values[k + half]
+            nxt.append((a + b) * INV2 + beta * (a - b) * (y_inv * INV2 % gl.P))
+            y_inv = y_inv * zeta_inv % gl.P
+        values = nxt
+        m = half
+        inv_x = inv_x * inv_x % gl.P
+        zeta_inv = zeta_inv * zeta_inv % gl.P
+        beta = beta * beta
+    return values[0]
+
+
+@dataclass
+class FriLayer:
+    """A committed FRI layer held by the prover."""
+
+    tree: MerkleTree
+    leaves: np.ndarray
+
+
+def final_polynomial(evals: np.ndarray, offset: int, size: int, strict: bool = True) -> list[Ext]:
+    """Interpolate the last folded layer and return its first ``size`` coefficients.
+
+    Raises TraceError (when ``strict``) if the layer is not of degree < size,
+    which only happens when the DEEP polynomial was not low-degree.
+    """
+    c0 = coset_intt(evals[0], offset)
+    c1 = coset_intt(evals[1], offset)
+    if strict and (np.any(c0[size:]) or np.any(c1[size:])):
+        raise TraceError("FRI remainder is not low-degree: the trace does not satisfy its AIR")
+    return [Ext(int(a), int(b)) for a, b in zip(c0[:size], c1[:size])]

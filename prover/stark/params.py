@@ -1,0 +1,86 @@
+"""STARK proof options, named presets and the conjectured-security estimate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prover.errors import InvalidParametersError
+
+#: Bits of the quadratic extension over Goldilocks, from which every challenge is drawn.
+EXTENSION_FIELD_BITS = 128
+#: Collision resistance of keccak256 (birthday bound).
+HASH_COLLISION_BITS = 128
+
+MAX_LOG_BLOWUP = 6
+MAX_LOG_FOLDING = 4
+MAX_QUERIES = 128
+MAX_GRINDING_BITS = 32
+MAX_LOG_REMAINDER = 8
+
+
+@dataclass(frozen=True)
+class ProofOptions:
+    """Parameters of one STARK proof; all of them are in the proof header."""
+
+    log_blowup: int = 3
+    log_folding: int = 3
+    num_queries: int = 28
+    grinding_bits: int = 20
+    log_max_remainder: int = 4
+
+    def __post_init__(self) -> None:
+        checks = [
+            (1 <= self.log_blowup <= MAX_LOG_BLOWUP, f"log_blowup must be in [1, {MAX_LOG_BLOWUP}]"),
+            (1 <= self.log_folding <= MAX_LOG_FOLDING, f"log_folding must be in [1, {MAX_LOG_FOLDING}]"),
+            (1 <= self.num_queries <= MAX_QUERIES, f"num_queries must be in [1, {MAX_QUERIES}]"),
+            (0 <= self.grinding_bits <= MAX_GRINDING_BITS, f"grinding_bits must be in [0, {MAX_GRINDING_BITS}]"),
+            (0 <= self.log_max_remainder <= MAX_LOG_REMAINDER, f"log_max_remainder must be in [0, {MAX_LOG_REMAINDER}]"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise InvalidParametersError(message)
+
+    @property
+    def blowup(self) -> int:
+        return 1 << self.log_blowup
+
+    @property
+    def folding(self) -> int:
+        return 1 << self.log_folding
+
+    def num_fri_folds(self, log_trace_length: int) -> int:
+        """FRI folding rounds: fold until the degree bound is <= 2^log_max_remainder (at least once)."""
+        excess = max(0, log_trace_length - self.log_max_remainder)
+        return max(1, -(-excess // self.log_folding))
+
+    def final_poly_size(self, log_trace_length: int) -> int:
+        """Number of coefficients of the final FRI polynomial."""
+        return 1 << max(0, log_trace_length - self.log_folding * self.num_fri_folds(log_trace_length))
+
+    def security_bits(self, log_trace_length: int) -> int:
+        """Conjectured security (ethSTARK): min(field, queries*log2(blowup) + grinding, hash)."""
+        log_lde = log_trace_length + self.log_blowup
+        field_bits = EXTENSION_FIELD_BITS - log_lde
+        query_bits = self.num_queries * self.log_blowup + self.grinding_bits
+        return min(field_bits, query_bits, HASH_COLLISION_BITS)
+
+
+PRESETS: dict[str, ProofOptions] = {
+    # Conjectured >= 100 bits; the default for every proof.
+    "default": ProofOptions(log_blowup=3, log_folding=3, num_queries=27, grinding_bits=20, log_max_remainder=4),
+    # Same security, smaller proofs for L1 (larger blowup, fewer queries), slower to prove.
+    "compact": ProofOptions(log_blowup=5, log_folding=3, num_queries=16, grinding_bits=20, log_max_remainder=4),
+    # Higher conjectured security (~112+ bits where the field term allows).
+    "high": ProofOptions(log_blowup=4, log_folding=3, num_queries=24, grinding_bits=22, log_max_remainder=4),
+    # Insecure and fast, for tests and development only.
+    "test": ProofOptions(log_blowup=2, log_folding=2, num_queries=8, grinding_bits=0, log_max_remainder=2),
+}
+DEFAULT_PRESET = "default"
+
+
+def preset(name: str) -> ProofOptions:
+    """The named preset; InvalidParametersError for an unknown name."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise InvalidParametersError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None

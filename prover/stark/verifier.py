@@ -1,0 +1,174 @@
+"""STARK verifier (plain Python integers): the reference the EVM verifier mirrors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prover.air.air import Air
+from prover.crypto.keccak import keccak256
+from prover.crypto.merkle import multiproof_size, verify_multiproof
+from prover.crypto.transcript import Transcript
+from prover.errors import FieldError, ProofFormatError, VerificationError
+from prover.math import goldilocks as gl
+from prover.math.goldilocks_ext import Ext
+from prover.math.poly import eval_ext_poly
+from prover.receipt import Journal
+from prover.stark.composition import composition_at, split_columns_at
+from prover.stark.deep import deep_at, deep_coefficients
+from prover.stark.fri import fold_coset
+from prover.stark.params import ProofOptions
+from prover.stark.proof import EXT_SIZE, ProofReader, encode_header
+from prover.stark.prover import LDE_OFFSET, layer_indices
+
+MAX_LOG_TRACE = 22
+
+
+@dataclass(frozen=True)
+class StarkInfo:
+    """What a successful verification established about the proof."""
+
+    options: ProofOptions
+    log_trace_length: int
+    security_bits: int
+    proof_size: int
+
+
+def _decode_base_row(leaf: bytes, count: int) -> list[list[int]]:
+    words = [int.from_bytes(leaf[i : i + 8], "big") for i in range(0, len(leaf), 8)]
+    return [words[k * count : (k + 1) * count] for k in range(len(words) // count)]
+
+
+def _decode_ext_row(leaf: bytes, count: int) -> list[list[Ext]]:
+    values = [Ext.from_bytes(leaf[i : i + EXT_SIZE]) for i in range(0, len(leaf), EXT_SIZE)]
+    return [values[k * count : (k + 1) * count] for k in range(len(values) // count)]
+
+
+def _check_tree(root: bytes, depth: int, indices: list[int], leaves: list[bytes], nodes: list[bytes], what: str) -> None:
+    hashes = [keccak256(leaf) for leaf in leaves]
+    if not verify_multiproof(root, depth, indices, hashes, nodes):
+        raise VerificationError(f"{what} Merkle openings do not match the committed root")
+
+
+def verify_stark(air: Air, journal: Journal, seal: bytes, min_security_bits: int = 0) -> StarkInfo:
+    """Verify a STARK seal for ``journal``; raises ProofFormatError or VerificationError."""
+    try:
+        return _verify(air, journal, seal, min_security_bits)
+    except FieldError as exc:
+        raise VerificationError(f"degenerate challenge or value: {exc}") from None
+
+
+def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> StarkInfo:
+    reader = ProofReader(seal)
+    options, log_t = reader.header()
+    if not 3 <= log_t <= MAX_LOG_TRACE:
+        raise ProofFormatError(f"log trace length {log_t} outside [3, {MAX_LOG_TRACE}]")
+    trace_length = 1 << log_t
+    required = air.trace_length(journal.inputs, journal.outputs)
+    if trace_length < required:
+        raise VerificationError(f"trace of {trace_length} rows is shorter than the {required} this statement needs")
+    comp_columns = air.composition_columns(trace_length)
+    if options.blowup < comp_columns:
+        raise ProofFormatError(f"blowup {options.blowup} is below the composition degree {comp_columns}")
+    security = options.security_bits(log_t)
+    if security < min_security_bits:
+        raise VerificationError(f"proof has {security} bits of conjectured security, {min_security_bits} required")
+
+    width = air.width
+    f = options.folding
+    log_n = log_t + options.log_blowup
+    n = 1 << log_n
+    folds = options.num_fri_folds(log_t)
+    if n >> (options.log_folding * folds) < 1:
+        raise ProofFormatError("folding schedule exceeds the evaluation domain")
+    assertions = air.assertions(journal.inputs, journal.outputs, trace_length)
+
+    trace_root = reader.hash()
+    comp_root = reader.hash()
+    trace_z = reader.exts(width)
+    trace_zg = reader.exts(width)
+    comp_z = reader.exts(comp_columns)
+    fri_roots = reader.hashes(folds - 1)
+    final_poly = reader.exts(options.final_poly_size(log_t))
+    nonce = reader.nonce()
+
+    transcript = Transcript(encode_header(options, log_t) + journal.to_bytes())
+    transcript.absorb(trace_root)
+    alpha = transcript.draw_ext()
+    transcript.absorb(comp_root)
+    z = transcript.draw_ext()
+    transcript.absorb(b"".join(e.to_bytes() for e in trace_z + trace_zg + comp_z))
+    gamma = transcript.draw_ext()
+    betas = [transcript.draw_ext()]
+    for root in fri_roots:
+        transcript.absorb(root)
+        betas.append(transcript.draw_ext())
+    transcript.absorb(b"".join(e.to_bytes() for e in final_poly))
+    if transcript.absorb_pow(nonce) < options.grinding_bits:
+        raise VerificationError("proof-of-work nonce does not meet the grinding requirement")
+    queries = [transcript.draw_index(n // f) for _ in range(options.num_queries)]
+
+    # Openings: trace, composition, then each committed FRI layer.
+    first = layer_indices(queries, n // f)
+    depth0 = log_n - options.log_folding
+    trace_leaves = reader.leaves(len(first), f * width * 8)
+    trace_nodes = reader.hashes(multiproof_size(depth0, first))
+    comp_leaves = reader.leaves(len(first), f * comp_columns * EXT_SIZE)
+    comp_nodes = reader.hashes(multiproof_size(depth0, first))
+    fri_layers = []
+    depth = depth0
+    for _ in fri_roots:
+        depth -= options.log_folding
+        idx = layer_indices(queries, 1 << depth)
+        leaves = reader.leaves(len(idx), f * EXT_SIZE)
+        nodes = reader.hashes(multiproof_size(depth, idx))
+        fri_layers.append((depth, idx, leaves, nodes))
+    reader.finish()
+
+    # Out-of-domain consistency of the composition polynomial.
+    g = gl.root_of_unity(log_t)
+    expected = composition_at(air, trace_length, z, trace_z, trace_zg, alpha, assertions)
+    if split_columns_at(comp_z, z, trace_length) != expected:
+        raise VerificationError("out-of-domain composition check failed: constraints do not hold")
+
+    _check_tree(trace_root, depth0, first, trace_leaves, trace_nodes, "trace")
+    _check_tree(comp_root, depth0, first, comp_leaves, comp_nodes, "composition")
+    fri_values = []
+    for root, (depth, idx, leaves, nodes) in zip(fri_roots, fri_layers):
+        _check_tree(root, depth, idx, leaves, nodes, "FRI layer")
+        fri_values.append({i: _decode_ext_row(leaf, 1) for i, leaf in zip(idx, leaves)})
+
+    trace_rows = {i: _decode_base_row(leaf, width) for i, leaf in zip(first, trace_leaves)}
+    comp_rows = {i: _decode_ext_row(leaf, comp_columns) for i, leaf in zip(first, comp_leaves)}
+    coefficients = deep_coefficients(gamma, width, comp_columns)
+    zg = z * g
+    omega = gl.root_of_unity(log_n)
+    zeta = gl.root_of_unity(options.log_folding)
+
+    for q in queries:
+        x = LDE_OFFSET * pow(omega, q, gl.P) % gl.P
+        values = []
+        point = x
+        for k in range(f):
+            values.append(deep_at(point, trace_rows[q][k], comp_rows[q][k], z, zg, trace_z, trace_zg, comp_z, coefficients))
+            point = point * zeta % gl.P
+        position = q
+        layer_n = n
+        offset = LDE_OFFSET
+        for r in range(folds):
+            x_r = offset * pow(gl.root_of_unity(layer_n.bit_length() - 1), position, gl.P) % gl.P
+            folded = fold_coset(values, x_r, options.log_folding, betas[r])
+            layer_n //= f
+            offset = pow(offset, f, gl.P)
+            if r < folds - 1:
+                leaf_count = layer_n // f
+                leaf, slot = position % leaf_count, position // leaf_count
+                values = [row[0] for row in fri_values[r][leaf]]
+                if values[slot] != folded:
+                    raise VerificationError(f"FRI layer {r + 1} is inconsistent with the folded values")
+                position = leaf
+            else:
+                final_x = offset * pow(gl.root_of_unity(layer_n.bit_length() - 1), position, gl.P) % gl.P
+                if eval_ext_poly(final_poly, final_x) != folded:
+                    raise VerificationError("final FRI polynomial does not match the folded values")
+
+    return StarkInfo(options, log_t, security, len(seal))

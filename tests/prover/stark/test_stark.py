@@ -1,0 +1,154 @@
+"""Completeness, determinism and soundness of the STARK backend."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from prover.backends import prove, verify
+from prover.errors import ProofFormatError, SuperVMError, TraceError, UnknownProgramError, VerificationError
+from prover.programs import get_program
+from prover.receipt import Backend, Journal, Receipt
+from prover.stark.params import PRESETS
+from prover.stark.prover import prove_trace
+from prover.stark.verifier import verify_stark
+
+# (program, inputs, trace rows): every program from 2^3 to 2^16 rows.
+COMPLETENESS = [
+    ("fib", (5,), None),
+    ("fib", (255,), None),
+    ("fib", (4095,), None),
+    ("fib", (65535,), None),
+    ("mimc", (9, 7), None),
+    ("mimc", (9, 300), None),
+    ("mimc", (2**63, 65535), None),
+    ("collatz", (1,), None),
+    ("collatz", (27,), None),
+    ("collatz", (97,), 1 << 12),
+    ("collatz", (6171,), 1 << 16),
+]
+
+
+@pytest.mark.parametrize("name,inputs,rows", COMPLETENESS)
+def test_every_program_proves_and_verifies(name, inputs, rows, test_options):
+    receipt = prove(name, inputs, Backend.STARK, test_options, rows)
+    result = verify(receipt)
+    assert result.journal.outputs == get_program(name).execute(inputs)
+    expected_rows = rows or get_program(name).trace_rows(inputs)
+    assert result.log_trace_length == expected_rows.bit_length() - 1
+
+
+def test_default_preset_reaches_100_bits_at_every_size():
+    for log_t in range(3, 23):
+        assert PRESETS["default"].security_bits(log_t) >= 100
+
+
+def test_default_preset_proof_verifies_with_required_security(fib_receipt_default):
+    result = verify(fib_receipt_default, min_security_bits=100)
+    assert result.security_bits >= 100
+
+
+def test_security_floor_rejects_weak_proof(fib_receipt):
+    with pytest.raises(VerificationError, match="security"):
+        verify(fib_receipt, min_security_bits=100)
+
+
+def test_proofs_are_deterministic(test_options):
+    a = prove("mimc", (5, 100), Backend.STARK, test_options)
+    b = prove("mimc", (5, 100), Backend.STARK, test_options)
+    assert a.to_bytes() == b.to_bytes()
+
+
+def test_wrong_output_in_journal_is_rejected(fib_receipt):
+    journal = fib_receipt.journal
+    forged = Journal(journal.program_id, journal.inputs, ((journal.outputs[0] + 1),))
+    with pytest.raises(VerificationError):
+        verify(Receipt(forged, Backend.STARK, fib_receipt.seal))
+
+
+def test_wrong_input_in_journal_is_rejected(fib_receipt):
+    journal = fib_receipt.journal
+    forged = Journal(journal.program_id, (journal.inputs[0] - 1,), journal.outputs)
+    with pytest.raises(VerificationError):
+        verify(Receipt(forged, Backend.STARK, fib_receipt.seal))
+
+
+def test_receipt_claiming_another_program_is_rejected(test_options):
+    # mimc and fib share nothing, but fib's seal is well-formed for a width-2 AIR; use a
+    # second width-2-compatible claim: the same seal under the mimc id must fail.
+    receipt = prove("fib", (50,), Backend.STARK, test_options)
+    mimc_id = get_program("mimc").program_id
+    forged = Journal(mimc_id, (receipt.journal.inputs[0], 50), receipt.journal.outputs)
+    with pytest.raises((VerificationError, ProofFormatError)):
+        verify(Receipt(forged, Backend.STARK, receipt.seal))
+
+
+def test_unknown_program_id_is_rejected(fib_receipt):
+    forged = dataclasses.replace(fib_receipt.journal, program_id=b"\x11" * 32)
+    with pytest.raises(UnknownProgramError):
+        verify(Receipt(forged, Backend.STARK, fib_receipt.seal))
+
+
+def _fib_journal(n: int) -> Journal:
+    program = get_program("fib")
+    return Journal(program.program_id, (n,), program.execute((n,)))
+
+
+def _bad_fib_trace(n: int, row: int) -> np.ndarray:
+    trace = get_program("fib").generate_trace((n,)).copy()
+    trace[1, row] += np.uint64(1)  # breaks b' = a + b at row-1 -> row and a' = b at row -> row+1
+    return trace
+
+
+@pytest.mark.parametrize("row", [3, 17, 40])
+def test_honest_prover_refuses_a_trace_that_violates_a_constraint(row, test_options):
+    with pytest.raises(TraceError):
+        prove_trace(get_program("fib"), _fib_journal(50), _bad_fib_trace(50, row), test_options)
+
+
+@pytest.mark.parametrize("preset_name", ["test", "default"])
+@pytest.mark.parametrize("row", [3, 40])
+def test_cheating_prover_proof_fails_verification(row, preset_name):
+    options = PRESETS[preset_name]
+    program = get_program("fib")
+    journal = _fib_journal(50)
+    proof = prove_trace(program, journal, _bad_fib_trace(50, row), options, refuse_invalid=False)
+    with pytest.raises(VerificationError):
+        verify_stark(program, journal, proof.to_bytes())
+
+
+def test_cheating_prover_with_false_output_fails(test_options):
+    program = get_program("fib")
+    journal = _fib_journal(50)
+    forged = Journal(journal.program_id, journal.inputs, (journal.outputs[0] + 5,))
+    trace = program.generate_trace((50,)).copy()
+    trace[0, 50] = np.uint64(forged.outputs[0])  # satisfy the assertion, break the transition
+    proof = prove_trace(program, forged, trace, test_options, refuse_invalid=False)
+    with pytest.raises(VerificationError):
+        verify_stark(program, forged, proof.to_bytes())
+
+
+def test_collatz_cheating_parity_fails(test_options):
+    """Claim the even value 6 is odd (6 -> 19): the bit decomposition must catch it."""
+    from prover.programs.collatz import A, B0, BLOCK, PAR
+
+    program = get_program("collatz")
+    journal = Journal(program.program_id, (6,), program.execute((6,)))
+    trace = program.generate_trace((6,)).copy()
+    trace[PAR, :BLOCK] = 1
+    trace[B0, 0] = 1
+    trace[A, BLOCK : 2 * BLOCK] = 19
+    proof = prove_trace(program, journal, trace, test_options, refuse_invalid=False)
+    with pytest.raises(SuperVMError):
+        verify_stark(program, journal, proof.to_bytes())
+
+
+def test_trace_shorter_than_statement_is_rejected(test_options):
+    receipt = prove("fib", (5,), Backend.STARK, test_options)
+    journal = receipt.journal
+    program = get_program("fib")
+    bigger = Journal(journal.program_id, (100,), program.execute((100,)))
+    with pytest.raises(VerificationError, match="shorter"):
+        verify(Receipt(bigger, Backend.STARK, receipt.seal))
