@@ -61,17 +61,23 @@ def test_proofs_are_deterministic(test_options):
     assert a.to_bytes() == b.to_bytes()
 
 
+# Changing the journal changes every challenge (it seeds the transcript), so the openings no
+# longer line up with the queries: a format or a verification error, depending on where the
+# parser first notices.  The cheating-prover tests below isolate the constraint checks.
+REJECTED = (VerificationError, ProofFormatError)
+
+
 def test_wrong_output_in_journal_is_rejected(fib_receipt):
     journal = fib_receipt.journal
     forged = Journal(journal.program_id, journal.inputs, ((journal.outputs[0] + 1),))
-    with pytest.raises(VerificationError):
+    with pytest.raises(REJECTED):
         verify(Receipt(forged, Backend.STARK, fib_receipt.seal))
 
 
 def test_wrong_input_in_journal_is_rejected(fib_receipt):
     journal = fib_receipt.journal
     forged = Journal(journal.program_id, (journal.inputs[0] - 1,), journal.outputs)
-    with pytest.raises(VerificationError):
+    with pytest.raises(REJECTED):
         verify(Receipt(forged, Backend.STARK, fib_receipt.seal))
 
 
@@ -81,7 +87,7 @@ def test_receipt_claiming_another_program_is_rejected(test_options):
     receipt = prove("fib", (50,), Backend.STARK, test_options)
     mimc_id = get_program("mimc").program_id
     forged = Journal(mimc_id, (receipt.journal.inputs[0], 50), receipt.journal.outputs)
-    with pytest.raises((VerificationError, ProofFormatError)):
+    with pytest.raises(REJECTED):
         verify(Receipt(forged, Backend.STARK, receipt.seal))
 
 
