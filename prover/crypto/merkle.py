@@ -95,6 +95,14 @@ def multiproof_size(depth: int, indices: Sequence[int]) -> int:
     return count
 
 
+def _hash_concat(pairs: list[bytes]) -> list[bytes]:
+    """keccak256 of each 64-byte string, in one batch kernel call."""
+    if len(pairs) == 1:
+        return [keccak256(pairs[0])]
+    digests = hash_pairs(np.frombuffer(b"".join(pairs), dtype=np.uint8).reshape(2 * len(pairs), 32))
+    return [row.tobytes() for row in digests]
+
+
 def verify_multiproof(
     root: bytes, depth: int, indices: Sequence[int], leaf_hashes: Sequence[bytes], nodes: Sequence[bytes]
 ) -> bool:
@@ -102,29 +110,36 @@ def verify_multiproof(
     _check_indices(indices, 1 << depth)
     if len(leaf_hashes) != len(indices):
         raise ValueError("one leaf hash per index")
-    if not indices:
+    if not indices or any(len(n) != 32 for n in nodes) or any(len(h) != 32 for h in leaf_hashes):
         return False
-    current = list(zip(indices, leaf_hashes))
+    current_idx = list(indices)
+    current = list(leaf_hashes)
     used = 0
     for _ in range(depth):
         i = 0
-        parents: list[tuple[int, bytes]] = []
-        while i < len(current):
-            idx, h = current[i]
-            if idx % 2 == 0 and i + 1 < len(current) and current[i + 1][0] == idx + 1:
-                parent = keccak256(h + current[i + 1][1])
+        parent_idx: list[int] = []
+        inputs: list[bytes] = []
+        while i < len(current_idx):
+            idx = current_idx[i]
+            if idx % 2 == 0 and i + 1 < len(current_idx) and current_idx[i + 1] == idx + 1:
+                inputs.append(current[i] + current[i + 1])
                 i += 2
             else:
                 if used >= len(nodes):
                     return False
                 sibling = nodes[used]
                 used += 1
-                parent = keccak256(sibling + h) if idx % 2 else keccak256(h + sibling)
+                inputs.append(sibling + current[i] if idx % 2 else current[i] + sibling)
                 i += 1
-            parents.append((idx >> 1, parent))
-        current = parents
-    return used == len(nodes) and len(current) == 1 and current[0][1] == root
+            parent_idx.append(idx >> 1)
+        current_idx = parent_idx
+        current = _hash_concat(inputs)
+    return used == len(nodes) and len(current) == 1 and current[0] == root
 
 
 def leaf_hashes_of(leaves: Sequence[bytes]) -> list[bytes]:
+    """keccak256 of each leaf; equal-length leaves are hashed in one batch kernel call."""
+    if len(leaves) > 1 and len({len(leaf) for leaf in leaves}) == 1:
+        rows = np.frombuffer(b"".join(leaves), dtype=np.uint8).reshape(len(leaves), len(leaves[0]))
+        return [row.tobytes() for row in keccak256_rows(rows)]
     return [keccak256(leaf) for leaf in leaves]

@@ -8,6 +8,7 @@ cache works; vector kernels return new arrays.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -35,6 +36,7 @@ def inv_int(a: int) -> int:
     return pow(a, P - 2, P)
 
 
+@lru_cache(maxsize=None)
 def root_of_unity(log_n: int) -> int:
     """Primitive 2^log_n-th root of unity: 7^((p-1) >> log_n)."""
     if not 0 <= log_n <= TWO_ADICITY:

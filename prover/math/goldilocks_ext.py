@@ -134,25 +134,25 @@ class Ext:
         return cls(value, 0)
 
     def __add__(self, other: "Ext | int") -> "Ext":
-        if isinstance(other, Ext):
-            return Ext(self.c0 + other.c0, self.c1 + other.c1)
-        return Ext(self.c0 + other, self.c1)
+        if type(other) is Ext:
+            return _make((self.c0 + other.c0) % P, (self.c1 + other.c1) % P)
+        return _make((self.c0 + other) % P, self.c1)
 
     __radd__ = __add__
 
     def __sub__(self, other: "Ext | int") -> "Ext":
-        if isinstance(other, Ext):
-            return Ext(self.c0 - other.c0, self.c1 - other.c1)
-        return Ext(self.c0 - other, self.c1)
+        if type(other) is Ext:
+            return _make((self.c0 - other.c0) % P, (self.c1 - other.c1) % P)
+        return _make((self.c0 - other) % P, self.c1)
 
     def __rsub__(self, other: int) -> "Ext":
-        return Ext(other - self.c0, -self.c1)
+        return _make((other - self.c0) % P, -self.c1 % P)
 
     def __mul__(self, other: "Ext | int") -> "Ext":
-        if isinstance(other, Ext):
+        if type(other) is Ext:
             a0, a1, b0, b1 = self.c0, self.c1, other.c0, other.c1
-            return Ext(a0 * b0 + W * a1 * b1, a0 * b1 + a1 * b0)
-        return Ext(self.c0 * other, self.c1 * other)
+            return _make((a0 * b0 + W * a1 * b1) % P, (a0 * b1 + a1 * b0) % P)
+        return _make(self.c0 * other % P, self.c1 * other % P)
 
     __rmul__ = __mul__
 
@@ -209,3 +209,26 @@ class Ext:
 
     def __repr__(self) -> str:
         return f"Ext({self.c0}, {self.c1})"
+
+
+def _make(c0: int, c1: int) -> Ext:
+    """Build an Ext from already-reduced coordinates (skips __init__'s reduction)."""
+    e = object.__new__(Ext)
+    e.c0 = c0
+    e.c1 = c1
+    return e
+
+
+def batch_inverse_ext(values: list[Ext]) -> list[Ext]:
+    """Inverses of nonzero elements with one field inversion (Montgomery's trick)."""
+    prefix = []
+    acc = Ext(1)
+    for v in values:
+        prefix.append(acc)
+        acc = acc * v
+    inv_acc = acc.inverse()
+    out = [Ext(0)] * len(values)
+    for i in range(len(values) - 1, -1, -1):
+        out[i] = inv_acc * prefix[i]
+        inv_acc = inv_acc * values[i]
+    return out

@@ -87,24 +87,46 @@ def deep_on_lde(
     return np.stack([gl.add_vec(left[0], right[0]), gl.add_vec(left[1], right[1])])
 
 
-def deep_at(
-    x: int,
-    trace_row: Sequence[int],
-    comp_row: Sequence[Ext],
-    z: Ext,
-    zg: Ext,
-    trace_z: Sequence[Ext],
-    trace_zg: Sequence[Ext],
-    comp_z: Sequence[Ext],
-    coefficients: tuple[list[Ext], list[Ext], list[Ext]],
-) -> Ext:
-    """Y(x) from the opened trace row and composition values at one point (verifier side)."""
-    coef_z, coef_zg, coef_h = coefficients
-    s1 = Ext(0)
-    s2 = Ext(0)
-    for cz, czg, t, tz, tzg in zip(coef_z, coef_zg, trace_row, trace_z, trace_zg):
-        s1 = s1 + cz * (t - tz)
-        s2 = s2 + czg * (t - tzg)
-    for ch, h, hz in zip(coef_h, comp_row, comp_z):
-        s1 = s1 + ch * (h - hz)
-    return s1 * (x - z).inverse() + s2 * (x - zg).inverse()
+class DeepEvaluator:
+    """Y(x) at single points from opened values (verifier side), in plain ints.
+
+    The constant parts A and B of the DEEP numerators are folded in once per
+    proof, so each point costs a few multiply-adds and two extension products.
+    """
+
+    def __init__(
+        self,
+        gamma: Ext,
+        trace_z: Sequence[Ext],
+        trace_zg: Sequence[Ext],
+        comp_z: Sequence[Ext],
+    ) -> None:
+        coef_z, coef_zg, coef_h = deep_coefficients(gamma, len(trace_z), len(comp_z))
+        a = sum((c * v for c, v in zip(coef_z + coef_h, list(trace_z) + list(comp_z))), Ext(0))
+        b = sum((c * v for c, v in zip(coef_zg, trace_zg)), Ext(0))
+        self.neg_a = (-a.c0 % gl.P, -a.c1 % gl.P)
+        self.neg_b = (-b.c0 % gl.P, -b.c1 % gl.P)
+        self.coef_z = [(c.c0, c.c1) for c in coef_z]
+        self.coef_zg = [(c.c0, c.c1) for c in coef_zg]
+        self.coef_h = [(c.c0, 7 * c.c1, c.c1) for c in coef_h]
+
+    def at(self, trace_row: Sequence[int], comp_row: Sequence[Ext], inv_x_minus_z: Ext, inv_x_minus_zg: Ext) -> Ext:
+        """Y(x) given the opened row at x, 1/(x - z) and 1/(x - z*g)."""
+        p = gl.P
+        s10, s11 = self.neg_a
+        s20, s21 = self.neg_b
+        for (c0, c1), (d0, d1), t in zip(self.coef_z, self.coef_zg, trace_row):
+            s10 += c0 * t
+            s11 += c1 * t
+            s20 += d0 * t
+            s21 += d1 * t
+        for (g0, g1w, g1), h in zip(self.coef_h, comp_row):
+            s10 += g0 * h.c0 + g1w * h.c1
+            s11 += g0 * h.c1 + g1 * h.c0
+        s10 %= p
+        s11 %= p
+        s20 %= p
+        s21 %= p
+        i0, i1 = inv_x_minus_z.c0, inv_x_minus_z.c1
+        j0, j1 = inv_x_minus_zg.c0, inv_x_minus_zg.c1
+        return Ext(s10 * i0 + 7 * s11 * i1 + s20 * j0 + 7 * s21 * j1, s10 * i1 + s11 * i0 + s20 * j1 + s21 * j0)

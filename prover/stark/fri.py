@@ -11,12 +11,11 @@ of at most 2^log_max_remainder coefficients that is sent in the clear.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numba import njit, prange
 
-from prover.crypto.merkle import MerkleTree
 from prover.errors import TraceError
 from prover.math import goldilocks as gl
 from prover.math.goldilocks_ext import Ext
@@ -72,33 +71,40 @@ def coset_leaves(columns: np.ndarray, folding: int) -> np.ndarray:
     return np.ascontiguousarray(grouped.astype(">u8")).view(np.uint8).reshape(n // folding, folding * m * 8)
 
 
-def fold_coset(values: list[Ext], x: int, log_folding: int, beta: Ext) -> Ext:
-    """Fold the f values of one coset {x * zeta^k} into the next layer's value at x^f (verifier side)."""
+@lru_cache(maxsize=None)
+def _zeta_inverse(log_folding: int) -> int:
+    return gl.inv_int(gl.root_of_unity(log_folding))
+
+
+def fold_coset(values: list[Ext], inv_x: int, log_folding: int, beta: Ext) -> Ext:
+    """Fold the f values of one coset {x * zeta^k} into the next layer's value at x^f (verifier side).
+
+    Takes 1/x, which the verifier derives without an inversion.  Plain-int
+    arithmetic: this is the verifier's inner loop.
+    """
+    p = gl.P
+    v0 = [v.c0 for v in values]
+    v1 = [v.c1 for v in values]
+    b0, b1 = beta.c0, beta.c1
+    zeta_inv = _zeta_inverse(log_folding)
     m = len(values)
-    inv_x = gl.inv_int(x)
-    zeta_inv = gl.inv_int(gl.root_of_unity(log_folding))
     for _ in range(log_folding):
         half = m // 2
-        nxt = []
-        y_inv = inv_x
+        y = inv_x * INV2 % p
+        n0 = []
+        n1 = []
         for k in range(half):
-            a, b = values[k], values[k + half]
-            nxt.append((a + b) * INV2 + beta * (a - b) * (y_inv * INV2 % gl.P))
-            y_inv = y_inv * zeta_inv % gl.P
-        values = nxt
-        m = half
-        inv_x = inv_x * inv_x % gl.P
-        zeta_inv = zeta_inv * zeta_inv % gl.P
-        beta = beta * beta
-    return values[0]
-
-
-@dataclass
-class FriLayer:
-    """A committed FRI layer held by the prover."""
-
-    tree: MerkleTree
-    leaves: np.ndarray
+            a0, a1, c0, c1 = v0[k], v1[k], v0[k + half], v1[k + half]
+            d0 = (a0 - c0) * y % p
+            d1 = (a1 - c1) * y % p
+            n0.append(((a0 + c0) * INV2 + b0 * d0 + 7 * b1 * d1) % p)
+            n1.append(((a1 + c1) * INV2 + b0 * d1 + b1 * d0) % p)
+            y = y * zeta_inv % p
+        v0, v1, m = n0, n1, half
+        b0, b1 = (b0 * b0 + 7 * b1 * b1) % p, 2 * b0 * b1 % p
+        inv_x = inv_x * inv_x % p
+        zeta_inv = zeta_inv * zeta_inv % p
+    return Ext(v0[0], v1[0])
 
 
 def final_polynomial(evals: np.ndarray, offset: int, size: int, strict: bool = True) -> list[Ext]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prover.air.air import Air
-from prover.crypto.keccak import keccak256
-from prover.crypto.merkle import multiproof_size, verify_multiproof
+from prover.crypto.merkle import leaf_hashes_of, multiproof_size, verify_multiproof
 from prover.crypto.transcript import Transcript
 from prover.errors import FieldError, ProofFormatError, VerificationError
 from prover.math import goldilocks as gl
-from prover.math.goldilocks_ext import Ext
+from prover.math.goldilocks_ext import Ext, batch_inverse_ext
 from prover.math.poly import eval_ext_poly
 from prover.receipt import Journal
 from prover.stark.composition import composition_at, split_columns_at
-from prover.stark.deep import deep_at, deep_coefficients
+from prover.stark.deep import DeepEvaluator
 from prover.stark.fri import fold_coset
 from prover.stark.params import ProofOptions
 from prover.stark.proof import EXT_SIZE, ProofReader, encode_header
@@ -44,8 +43,7 @@ def _decode_ext_row(leaf: bytes, count: int) -> list[list[Ext]]:
 
 
 def _check_tree(root: bytes, depth: int, indices: list[int], leaves: list[bytes], nodes: list[bytes], what: str) -> None:
-    hashes = [keccak256(leaf) for leaf in leaves]
-    if not verify_multiproof(root, depth, indices, hashes, nodes):
+    if not verify_multiproof(root, depth, indices, leaf_hashes_of(leaves), nodes):
         raise VerificationError(f"{what} Merkle openings do not match the committed root")
 
 
@@ -139,26 +137,38 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
 
     trace_rows = {i: _decode_base_row(leaf, width) for i, leaf in zip(first, trace_leaves)}
     comp_rows = {i: _decode_ext_row(leaf, comp_columns) for i, leaf in zip(first, comp_leaves)}
-    coefficients = deep_coefficients(gamma, width, comp_columns)
+    deep = DeepEvaluator(gamma, trace_z, trace_zg, comp_z)
     zg = z * g
     omega = gl.root_of_unity(log_n)
     zeta = gl.root_of_unity(options.log_folding)
 
+    # DEEP denominators of every query point, inverted together.
+    points = []
     for q in queries:
         x = LDE_OFFSET * pow(omega, q, gl.P) % gl.P
+        for _ in range(f):
+            points.append(x)
+            x = x * zeta % gl.P
+    inverses = batch_inverse_ext([x - z for x in points] + [x - zg for x in points])
+    half = len(points)
+    omega_inv = gl.inv_int(omega)
+    offset_inv = gl.inv_int(LDE_OFFSET)
+
+    for qi, q in enumerate(queries):
         values = []
-        point = x
         for k in range(f):
-            values.append(deep_at(point, trace_rows[q][k], comp_rows[q][k], z, zg, trace_z, trace_zg, comp_z, coefficients))
-            point = point * zeta % gl.P
+            at = qi * f + k
+            values.append(deep.at(trace_rows[q][k], comp_rows[q][k], inverses[at], inverses[half + at]))
         position = q
         layer_n = n
-        offset = LDE_OFFSET
+        layer_omega_inv = omega_inv
+        layer_offset_inv = offset_inv
         for r in range(folds):
-            x_r = offset * pow(gl.root_of_unity(layer_n.bit_length() - 1), position, gl.P) % gl.P
-            folded = fold_coset(values, x_r, options.log_folding, betas[r])
+            inv_x = layer_offset_inv * pow(layer_omega_inv, position, gl.P) % gl.P
+            folded = fold_coset(values, inv_x, options.log_folding, betas[r])
             layer_n //= f
-            offset = pow(offset, f, gl.P)
+            layer_omega_inv = pow(layer_omega_inv, f, gl.P)
+            layer_offset_inv = pow(layer_offset_inv, f, gl.P)
             if r < folds - 1:
                 leaf_count = layer_n // f
                 leaf, slot = position % leaf_count, position // leaf_count
@@ -167,7 +177,7 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
                     raise VerificationError(f"FRI layer {r + 1} is inconsistent with the folded values")
                 position = leaf
             else:
-                final_x = offset * pow(gl.root_of_unity(layer_n.bit_length() - 1), position, gl.P) % gl.P
+                final_x = gl.inv_int(layer_offset_inv * pow(layer_omega_inv, position, gl.P))
                 if eval_ext_poly(final_poly, final_x) != folded:
                     raise VerificationError("final FRI polynomial does not match the folded values")
 
