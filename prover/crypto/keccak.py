@@ -25,8 +25,6 @@ _RC = np.array(
     ],
     dtype=np.uint64,
 )
-_ROTC = np.array([1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44], dtype=np.uint64)
-_PILN = np.array([10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1], dtype=np.int64)
 _SIXTY_FOUR = np.uint64(64)
 _ONE = np.uint64(1)
 _PAD_END = np.uint64(0x80) << np.uint64(56)
@@ -43,35 +41,129 @@ def _rotl(x, n):
     return (x << n) | (x >> (_SIXTY_FOUR - n))
 
 
+_R1 = np.uint64(1)
+_R2 = np.uint64(2)
+_R3 = np.uint64(3)
+_R6 = np.uint64(6)
+_R8 = np.uint64(8)
+_R10 = np.uint64(10)
+_R14 = np.uint64(14)
+_R15 = np.uint64(15)
+_R18 = np.uint64(18)
+_R20 = np.uint64(20)
+_R21 = np.uint64(21)
+_R25 = np.uint64(25)
+_R27 = np.uint64(27)
+_R28 = np.uint64(28)
+_R36 = np.uint64(36)
+_R39 = np.uint64(39)
+_R41 = np.uint64(41)
+_R43 = np.uint64(43)
+_R44 = np.uint64(44)
+_R45 = np.uint64(45)
+_R55 = np.uint64(55)
+_R56 = np.uint64(56)
+_R61 = np.uint64(61)
+_R62 = np.uint64(62)
+
+
 @njit(cache=True)
 def keccak_f(st: np.ndarray) -> None:
-    """The Keccak-f[1600] permutation, in place on 25 uint64 lanes."""
-    c = np.empty(5, dtype=np.uint64)
+    """The Keccak-f[1600] permutation, in place on 25 uint64 lanes (unrolled rounds)."""
+    a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24 = (
+        st[0], st[1], st[2], st[3], st[4],
+        st[5], st[6], st[7], st[8], st[9],
+        st[10], st[11], st[12], st[13], st[14],
+        st[15], st[16], st[17], st[18], st[19],
+        st[20], st[21], st[22], st[23], st[24],
+    )
     for rnd in range(24):
-        for x in range(5):
-            c[x] = st[x] ^ st[x + 5] ^ st[x + 10] ^ st[x + 15] ^ st[x + 20]
-        for x in range(5):
-            d = c[(x + 4) % 5] ^ _rotl(c[(x + 1) % 5], _ONE)
-            for y in range(0, 25, 5):
-                st[y + x] ^= d
-        last = st[1]
-        for i in range(24):
-            j = _PILN[i]
-            tmp = st[j]
-            st[j] = _rotl(last, _ROTC[i])
-            last = tmp
-        for y in range(0, 25, 5):
-            t0 = st[y]
-            t1 = st[y + 1]
-            t2 = st[y + 2]
-            t3 = st[y + 3]
-            t4 = st[y + 4]
-            st[y] = t0 ^ (~t1 & t2)
-            st[y + 1] = t1 ^ (~t2 & t3)
-            st[y + 2] = t2 ^ (~t3 & t4)
-            st[y + 3] = t3 ^ (~t4 & t0)
-            st[y + 4] = t4 ^ (~t0 & t1)
-        st[0] ^= _RC[rnd]
+        c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20
+        c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21
+        c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22
+        c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23
+        c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24
+        d0 = c4 ^ _rotl(c1, _R1)
+        d1 = c0 ^ _rotl(c2, _R1)
+        d2 = c1 ^ _rotl(c3, _R1)
+        d3 = c2 ^ _rotl(c4, _R1)
+        d4 = c3 ^ _rotl(c0, _R1)
+        b0 = (a0 ^ d0)
+        b1 = _rotl((a6 ^ d1), _R44)
+        b2 = _rotl((a12 ^ d2), _R43)
+        b3 = _rotl((a18 ^ d3), _R21)
+        b4 = _rotl((a24 ^ d4), _R14)
+        b5 = _rotl((a3 ^ d3), _R28)
+        b6 = _rotl((a9 ^ d4), _R20)
+        b7 = _rotl((a10 ^ d0), _R3)
+        b8 = _rotl((a16 ^ d1), _R45)
+        b9 = _rotl((a22 ^ d2), _R61)
+        b10 = _rotl((a1 ^ d1), _R1)
+        b11 = _rotl((a7 ^ d2), _R6)
+        b12 = _rotl((a13 ^ d3), _R25)
+        b13 = _rotl((a19 ^ d4), _R8)
+        b14 = _rotl((a20 ^ d0), _R18)
+        b15 = _rotl((a4 ^ d4), _R27)
+        b16 = _rotl((a5 ^ d0), _R36)
+        b17 = _rotl((a11 ^ d1), _R10)
+        b18 = _rotl((a17 ^ d2), _R15)
+        b19 = _rotl((a23 ^ d3), _R56)
+        b20 = _rotl((a2 ^ d2), _R62)
+        b21 = _rotl((a8 ^ d3), _R55)
+        b22 = _rotl((a14 ^ d4), _R39)
+        b23 = _rotl((a15 ^ d0), _R41)
+        b24 = _rotl((a21 ^ d1), _R2)
+        a0 = b0 ^ (~b1 & b2)
+        a1 = b1 ^ (~b2 & b3)
+        a2 = b2 ^ (~b3 & b4)
+        a3 = b3 ^ (~b4 & b0)
+        a4 = b4 ^ (~b0 & b1)
+        a5 = b5 ^ (~b6 & b7)
+        a6 = b6 ^ (~b7 & b8)
+        a7 = b7 ^ (~b8 & b9)
+        a8 = b8 ^ (~b9 & b5)
+        a9 = b9 ^ (~b5 & b6)
+        a10 = b10 ^ (~b11 & b12)
+        a11 = b11 ^ (~b12 & b13)
+        a12 = b12 ^ (~b13 & b14)
+        a13 = b13 ^ (~b14 & b10)
+        a14 = b14 ^ (~b10 & b11)
+        a15 = b15 ^ (~b16 & b17)
+        a16 = b16 ^ (~b17 & b18)
+        a17 = b17 ^ (~b18 & b19)
+        a18 = b18 ^ (~b19 & b15)
+        a19 = b19 ^ (~b15 & b16)
+        a20 = b20 ^ (~b21 & b22)
+        a21 = b21 ^ (~b22 & b23)
+        a22 = b22 ^ (~b23 & b24)
+        a23 = b23 ^ (~b24 & b20)
+        a24 = b24 ^ (~b20 & b21)
+        a0 ^= _RC[rnd]
+    st[0] = a0
+    st[1] = a1
+    st[2] = a2
+    st[3] = a3
+    st[4] = a4
+    st[5] = a5
+    st[6] = a6
+    st[7] = a7
+    st[8] = a8
+    st[9] = a9
+    st[10] = a10
+    st[11] = a11
+    st[12] = a12
+    st[13] = a13
+    st[14] = a14
+    st[15] = a15
+    st[16] = a16
+    st[17] = a17
+    st[18] = a18
+    st[19] = a19
+    st[20] = a20
+    st[21] = a21
+    st[22] = a22
+    st[23] = a23
+    st[24] = a24
 
 
 @njit(cache=True, inline="always")
@@ -191,7 +283,7 @@ def grind(seed: bytes, bits: int) -> int:
         return 0
     lanes = np.frombuffer(seed, dtype="<u8").copy()
     parts = 8
-    span = 1 << max(8, min(bits, 20) - 3)
+    span = 1 << max(8, min(bits, 24) - 6)
     start = 0
     while True:
         best = int(_grind_kernel(lanes, bits, np.uint64(start), np.uint64(span), parts))

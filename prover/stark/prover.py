@@ -13,7 +13,7 @@ from prover.crypto.transcript import Transcript
 from prover.errors import InvalidParametersError, TraceError
 from prover.math import goldilocks as gl
 from prover.math.goldilocks_ext import Ext
-from prover.math.ntt import coset_intt, coset_ntt_rows, intt_rows
+from prover.math.ntt import coset_intt, intt_rows, lde_from_coeffs_rows
 from prover.math.poly import eval_columns_at
 from prover.receipt import Journal
 from prover.stark.composition import composition_on_lde
@@ -31,12 +31,6 @@ def check_assertions(air: Air, trace: np.ndarray, inputs: Sequence[int], outputs
     for a in air.assertions(inputs, outputs, trace.shape[1]):
         if int(trace[a.column, a.row]) != a.value % gl.P:
             raise TraceError(f"assertion column {a.column} row {a.row} == {a.value} fails on the trace")
-
-
-def _lde(coeffs: np.ndarray, n: int) -> np.ndarray:
-    padded = np.zeros((coeffs.shape[0], n), dtype=np.uint64)
-    padded[:, : coeffs.shape[1]] = coeffs
-    return coset_ntt_rows(padded, LDE_OFFSET)
 
 
 def _open(tree: MerkleTree, leaves: np.ndarray, indices: list[int]) -> Openings:
@@ -75,7 +69,7 @@ def prove_trace(
     transcript = Transcript(encode_header(options, log_t) + journal.to_bytes())
 
     trace_coeffs = intt_rows(trace)
-    trace_lde = _lde(trace_coeffs, n)
+    trace_lde = lde_from_coeffs_rows(trace_coeffs, options.blowup, LDE_OFFSET)
     trace_leaves = coset_leaves(trace_lde, f)
     trace_tree = MerkleTree(trace_leaves)
     transcript.absorb(trace_tree.root)
@@ -83,8 +77,12 @@ def prove_trace(
 
     domain = gl.scale_vec(gl.powers(np.uint64(gl.root_of_unity(log_t + options.log_blowup)), n), np.uint64(LDE_OFFSET))
     h = composition_on_lde(air, trace_lde, domain, trace_length, options.blowup, LDE_OFFSET, alpha, assertions)
-    h0 = coset_intt(h[0], LDE_OFFSET)
-    h1 = coset_intt(h[1], LDE_OFFSET)
+    # H has degree < C*T, so a sub-coset of C'*T points (C' = C rounded up to a power of
+    # two) determines it: interpolate there instead of over the whole LDE domain.
+    sub = 1 << (comp_columns - 1).bit_length()
+    step = options.blowup // sub
+    h0 = coset_intt(np.ascontiguousarray(h[0, ::step]), LDE_OFFSET)
+    h1 = coset_intt(np.ascontiguousarray(h[1, ::step]), LDE_OFFSET)
     bound = comp_columns * trace_length
     if refuse_invalid and (np.any(h0[bound:]) or np.any(h1[bound:])):
         raise TraceError("composition polynomial exceeds its degree bound: the trace violates a transition constraint")
@@ -92,7 +90,8 @@ def prove_trace(
     for j in range(comp_columns):
         comp_coeffs[2 * j] = h0[j * trace_length : (j + 1) * trace_length]
         comp_coeffs[2 * j + 1] = h1[j * trace_length : (j + 1) * trace_length]
-    comp_lde = _lde(comp_coeffs, n)
+    # With one column the composition LDE is H's own evaluations.
+    comp_lde = h if comp_columns == 1 else lde_from_coeffs_rows(comp_coeffs, options.blowup, LDE_OFFSET)
     comp_leaves = coset_leaves(comp_lde, f)
     comp_tree = MerkleTree(comp_leaves)
     transcript.absorb(comp_tree.root)
