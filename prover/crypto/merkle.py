@@ -59,19 +59,25 @@ class MerkleTree:
         nodes: list[bytes] = []
         current = list(indices)
         for level in self.levels[:-1]:
-            i = 0
-            parents = []
-            while i < len(current):
-                idx = current[i]
-                if idx % 2 == 0 and i + 1 < len(current) and current[i + 1] == idx + 1:
-                    i += 2
-                else:
-                    nodes.append(level[idx ^ 1].tobytes())
-                    i += 1
-                if not parents or parents[-1] != idx >> 1:
-                    parents.append(idx >> 1)
-            current = parents
+            lone, current = _level_step(current)
+            nodes += [level[i ^ 1].tobytes() for i in lone]
         return nodes
+
+
+def _level_step(current: list[int]) -> tuple[list[int], list[int]]:
+    """One level of the multiproof walk: (indices whose sibling is a proof node, parent indices)."""
+    lone = []
+    parents = []
+    i = 0
+    while i < len(current):
+        idx = current[i]
+        if idx % 2 == 0 and i + 1 < len(current) and current[i + 1] == idx + 1:
+            i += 2
+        else:
+            lone.append(idx)
+            i += 1
+        parents.append(idx >> 1)
+    return lone, parents
 
 
 def multiproof_size(depth: int, indices: Sequence[int]) -> int:
@@ -80,18 +86,8 @@ def multiproof_size(depth: int, indices: Sequence[int]) -> int:
     count = 0
     current = list(indices)
     for _ in range(depth):
-        i = 0
-        parents = []
-        while i < len(current):
-            idx = current[i]
-            if idx % 2 == 0 and i + 1 < len(current) and current[i + 1] == idx + 1:
-                i += 2
-            else:
-                count += 1
-                i += 1
-            if not parents or parents[-1] != idx >> 1:
-                parents.append(idx >> 1)
-        current = parents
+        lone, current = _level_step(current)
+        count += len(lone)
     return count
 
 

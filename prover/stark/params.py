@@ -25,7 +25,7 @@ class ProofOptions:
     log_blowup: int = 3
     log_folding: int = 3
     num_queries: int = 28
-    grinding_bits: int = 20
+    grinding_bits: int = 16
     log_max_remainder: int = 4
 
     def __post_init__(self) -> None:
@@ -67,7 +67,7 @@ class ProofOptions:
 
 PRESETS: dict[str, ProofOptions] = {
     # Conjectured >= 100 bits; the default for every proof.
-    "default": ProofOptions(log_blowup=3, log_folding=3, num_queries=27, grinding_bits=20, log_max_remainder=4),
+    "default": ProofOptions(log_blowup=3, log_folding=3, num_queries=28, grinding_bits=16, log_max_remainder=4),
     # Same security, smaller proofs for L1 (larger blowup, fewer queries), slower to prove.
     "compact": ProofOptions(log_blowup=5, log_folding=3, num_queries=16, grinding_bits=20, log_max_remainder=4),
     # Higher conjectured security (~112+ bits where the field term allows).

@@ -10,7 +10,20 @@ from prover.programs import get_program
 from prover.receipt import Backend, Journal, Receipt
 
 
-@pytest.mark.parametrize("name,inputs", [("fib", (20,)), ("mimc", (1, 100)), ("collatz", (27,)), ("fib", (65535,))])
+@pytest.mark.parametrize(
+    "name,inputs",
+    [
+        ("fib", (5,)),
+        ("fib", (255,)),
+        ("fib", (4095,)),
+        ("fib", (65535,)),
+        ("mimc", (9, 7)),
+        ("mimc", (1, 300)),
+        ("mimc", (2**63, 65535)),
+        ("collatz", (1,)),
+        ("collatz", (27,)),
+    ],
+)
 def test_trace_receipts_verify_by_re_execution(name, inputs):
     receipt = prove(name, inputs, Backend.TRACE)
     assert not receipt.is_secure
