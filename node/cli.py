@@ -131,6 +131,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("supervm-l2 demo: prove and verify each program with both backends")
     print(machine_line())
     options = preset(DEFAULT_PRESET)
+    verify(prove("fib", (7,), Backend.STARK, options))  # load the cached numba kernels before timing
     cases = [("fib", (1000,)), ("mimc", (42, 1000)), ("collatz", (27,))]
     header = f"{'program':8} {'backend':7} {'journal':34} {'rows':>6} {'prove':>9} {'verify':>9} {'seal':>9} {'bits':>5}"
     print(header)
