@@ -158,3 +158,51 @@ def test_trace_shorter_than_statement_is_rejected(test_options):
     bigger = Journal(journal.program_id, (100,), program.execute((100,)))
     with pytest.raises(VerificationError, match="shorter"):
         verify(Receipt(bigger, Backend.STARK, receipt.seal))
+
+
+def test_fri_rejects_a_non_low_degree_composition(monkeypatch, test_options):
+    """A cheater that fakes H(z) to pass the out-of-domain check is caught by FRI alone."""
+    import prover.stark.prover as prover_module
+    from prover.math.goldilocks_ext import Ext
+    from prover.stark.composition import composition_at
+
+    program = get_program("fib")
+    journal = _fib_journal(50)
+    seen: dict = {}
+    real_composition = prover_module.composition_on_lde
+    real_eval = prover_module.eval_columns_at
+
+    def capture_alpha(air, trace_lde, domain, trace_length, blowup, offset, alpha, assertions):
+        seen["alpha"], seen["assertions"], seen["T"] = alpha, assertions, trace_length
+        return real_composition(air, trace_lde, domain, trace_length, blowup, offset, alpha, assertions)
+
+    def fake_ood(coeffs, point):
+        values = real_eval(coeffs, point)
+        seen.setdefault("calls", []).append(values)
+        if len(seen["calls"]) == 3:  # composition columns: claim what the OOD check expects
+            trace_z, trace_zg = seen["calls"][0], seen["calls"][1]
+            expected = composition_at(program, seen["T"], point, trace_z, trace_zg, seen["alpha"], seen["assertions"])
+            return [expected, Ext(0)]
+        return values
+
+    monkeypatch.setattr(prover_module, "composition_on_lde", capture_alpha)
+    monkeypatch.setattr(prover_module, "eval_columns_at", fake_ood)
+    proof = prove_trace(program, journal, _bad_fib_trace(50, 20), test_options, refuse_invalid=False)
+    with pytest.raises(VerificationError, match="FRI|final"):
+        verify_stark(program, journal, proof.to_bytes())
+
+
+def test_proof_of_work_is_enforced(monkeypatch, default_options):
+    """An otherwise honest proof whose nonce misses the grinding target is rejected."""
+    import prover.stark.prover as prover_module
+    from prover.crypto.keccak import pow_ok
+
+    def bad_grind(seed, bits):
+        return next(n for n in range(1000) if not pow_ok(seed, n, bits))
+
+    monkeypatch.setattr(prover_module, "grind", bad_grind)
+    program = get_program("fib")
+    journal = _fib_journal(50)
+    proof = prove_trace(program, journal, program.generate_trace((50,)), default_options)
+    with pytest.raises(VerificationError, match="proof-of-work"):
+        verify_stark(program, journal, proof.to_bytes())
