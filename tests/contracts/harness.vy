@@ -34,7 +34,7 @@ def draw_ext(state: bytes32) -> (bytes32, uint256, uint256):
 
 
 @external
-@pure
+@view
 def verify_multiproof(
     root: bytes32,
     depth: uint256,
@@ -42,4 +42,6 @@ def verify_multiproof(
     leaf_hashes: DynArray[bytes32, 128],
     proof: Bytes[131072],
 ) -> uint256:
-    return merkle.verify(root, depth, indices, leaf_hashes, proof, 0)
+    # proof is the 5th argument: its head word holds the offset of (length, data) after the selector
+    start: uint256 = 4 + convert(slice(msg.data, 4 + 32 * 4, 32), uint256) + 32
+    return merkle.verify(root, depth, indices, leaf_hashes, start, len(proof), 0)
