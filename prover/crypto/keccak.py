@@ -1,6 +1,6 @@
 """Ethereum keccak256 (Keccak-f[1600], rate 136, padding 0x01 ... 0x80) in numba.
 
-This is *not* SHA3-256, which pads with 0x06; hashlib.sha3_256 gives other
+This is *not* the NIST SHA3-256, which pads with 0x06; hashlib's sha3 function gives other
 digests.  Batch kernels hash many equal-length rows in parallel (Merkle
 leaves, node pairs); ``grind`` searches proof-of-work nonces.  Scalar calls
 from plain Python use pycryptodome, the reference these kernels are tested
