@@ -1,15 +1,22 @@
 """The Goldilocks field, p = 2^64 - 2^32 + 1: numba kernels and plain-int helpers.
 
-Elements are canonical uint64 values (< p).  A 64x64-bit product is formed
-from 32-bit halves and reduced with 2^64 = 2^32 - 1 and 2^96 = -1 (mod p).
-Kernels are module-level ``@njit(cache=True)`` functions so numba's on-disk
-cache works; vector kernels return new arrays.
+The prover works on numpy uint64 arrays; the verifier on plain Python ints,
+which are fast enough for its few hundred operations and need no compilation.
+
+Elements are canonical uint64 values (< p); kernels assume canonical inputs
+and return canonical outputs.  A 64x64-bit product is formed from 32-bit
+halves (LLVM turns the pattern into one wide multiply) and reduced with
+2^64 = 2^32 - 1 and 2^96 = -1 (mod p).  Kernels are module-level
+``@njit(cache=True)`` functions so numba's on-disk cache works; every
+constant they touch is a np.uint64, since mixing uint64 with Python ints or
+int64 would promote to float64.  Vector kernels take 1-D arrays and return
+new arrays.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 from numba import njit, prange
@@ -36,7 +43,7 @@ def inv_int(a: int) -> int:
     return pow(a, P - 2, P)
 
 
-@lru_cache(maxsize=None)
+@cache
 def root_of_unity(log_n: int) -> int:
     """Primitive 2^log_n-th root of unity: 7^((p-1) >> log_n)."""
     if not 0 <= log_n <= TWO_ADICITY:
@@ -131,6 +138,7 @@ def inv(a):
 
 @njit(cache=True, parallel=True)
 def add_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise a + b."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = add(a[i], b[i])
@@ -139,6 +147,7 @@ def add_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def sub_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise a - b."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = sub(a[i], b[i])
@@ -147,6 +156,7 @@ def sub_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def mul_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise a * b."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = mul(a[i], b[i])
@@ -155,6 +165,7 @@ def mul_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def scale_vec(a: np.ndarray, s) -> np.ndarray:
+    """Every element times the scalar s."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = mul(a[i], s)
@@ -163,6 +174,7 @@ def scale_vec(a: np.ndarray, s) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def add_scalar_vec(a: np.ndarray, s) -> np.ndarray:
+    """Every element plus the scalar s."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = add(a[i], s)
@@ -171,6 +183,7 @@ def add_scalar_vec(a: np.ndarray, s) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def neg_vec(a: np.ndarray) -> np.ndarray:
+    """Element-wise -a."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = neg(a[i])
@@ -179,6 +192,7 @@ def neg_vec(a: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def pow_vec(a: np.ndarray, e) -> np.ndarray:
+    """Every element raised to the same exponent e (uint64)."""
     out = np.empty_like(a)
     for i in prange(a.shape[0]):
         out[i] = pow_(a[i], e)
