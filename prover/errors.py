@@ -40,3 +40,11 @@ class TraceError(SuperVMError):
 
 class InsecureReceiptError(VerificationError):
     """Raised when a receipt without soundness is offered where a secure one is required."""
+
+
+class ServiceError(SuperVMError):
+    """Raised when the prover service cannot run a request (pool closed or failing to start, unexpected worker error)."""
+
+
+class WorkerCrashedError(ServiceError):
+    """Raised when a worker process dies while proving a request; reported for that request only."""

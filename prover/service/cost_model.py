@@ -1,0 +1,145 @@
+"""Prove-time cost model: seconds as a function of trace rows, per (backend, program, mode).
+
+Fitted by weighted least squares (relative error) on the per-size medians of
+observed timings, with features 1, rows and rows·log2(rows) (an NTT/Merkle
+prover is n log n; the Trace backend is linear).  Negative coefficients are
+dropped and the fit repeated, so predictions stay positive and monotone.  The
+service feeds every timing it observes back with :meth:`CostModel.observe`,
+so the model follows the machine it runs on.  ``mode`` separates where the
+work ran: ``local`` (in the service's process), ``worker`` (one pool worker,
+single-threaded) and ``batch`` (per request inside a batched kernel).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+ModelKey = tuple[str, str, str]
+
+
+def model_key(backend: object, program: str, mode: str = "local") -> ModelKey:
+    """Normalised key: backend name in lower case, program name, mode."""
+    name = backend.name.lower() if hasattr(backend, "name") else str(backend).lower()
+    return (name, program, mode)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """seconds(rows) = fixed + per_row·rows + per_row_log·rows·log2(rows)."""
+
+    fixed: float
+    per_row: float
+    per_row_log: float
+    samples: int
+
+    def predict(self, rows: int) -> float:
+        rows = max(1, rows)
+        return self.fixed + self.per_row * rows + self.per_row_log * rows * math.log2(rows)
+
+
+def _features(rows: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(rows), rows, rows * np.log2(np.maximum(rows, 1.0))], axis=1)
+
+
+def fit_points(rows: Sequence[int], seconds: Sequence[float]) -> Fit:
+    """Fit the model to (rows, seconds) points, minimising relative error; needs at least one point."""
+    x = np.asarray(rows, dtype=float)
+    y = np.asarray(seconds, dtype=float)
+    if x.size == 0:
+        raise ValueError("no points to fit")
+    distinct = np.unique(x).size
+    active = [0, 1, 2][: max(1, min(3, distinct))]
+    if distinct == 1:  # one size: a constant is all the data supports
+        return Fit(float(np.median(y)), 0.0, 0.0, int(x.size))
+    weights = 1.0 / np.maximum(y, 1e-12)
+    a_all = _features(x) * weights[:, None]
+    while True:
+        coef = np.linalg.lstsq(a_all[:, active], y * weights, rcond=None)[0]
+        negative = [f for f, c in zip(active, coef) if c < 0]
+        if not negative or len(active) == 1:
+            break
+        active = [f for f in active if f not in negative[:1]]
+    full = [0.0, 0.0, 0.0]
+    for f, c in zip(active, coef):
+        full[f] = max(0.0, float(c))
+    return Fit(full[0], full[1], full[2], int(x.size))
+
+
+def relative_errors(fit: Fit, rows: Iterable[int], seconds: Iterable[float]) -> list[float]:
+    """|predicted − measured| / measured for each point."""
+    return [abs(fit.predict(r) - s) / s for r, s in zip(rows, seconds)]
+
+
+class CostModel:
+    """Observed timings per key, refitted lazily whenever new observations arrive."""
+
+    def __init__(self, samples_per_size: int = 32) -> None:
+        self._samples: dict[ModelKey, dict[int, deque[float]]] = defaultdict(dict)
+        self._fits: dict[ModelKey, Fit] = {}
+        self._dirty: set[ModelKey] = set()
+        self._lock = threading.Lock()
+        self._per_size = samples_per_size
+
+    def observe(self, backend: object, program: str, rows: int, seconds: float, mode: str = "local") -> None:
+        """Record one measured prove time."""
+        key = model_key(backend, program, mode)
+        with self._lock:
+            bucket = self._samples[key].setdefault(int(rows), deque(maxlen=self._per_size))
+            bucket.append(float(seconds))
+            self._dirty.add(key)
+
+    def observe_many(self, backend: object, program: str, rows: int, total_s: float, count: int, mode: str) -> None:
+        """Record ``count`` requests of ``rows`` rows that took ``total_s`` together."""
+        if count > 0:
+            self.observe(backend, program, rows, total_s / count, mode)
+
+    def set_fit(self, backend: object, program: str, fit: Fit, mode: str = "local") -> None:
+        """Install a fit directly (synthetic models in tests, or one loaded from a report)."""
+        key = model_key(backend, program, mode)
+        with self._lock:
+            self._fits[key] = fit
+            self._dirty.discard(key)
+
+    def fit(self, backend: object, program: str, mode: str = "local") -> Fit | None:
+        """The current fit for a key, refitted if observations arrived since; None if nothing is known."""
+        key = model_key(backend, program, mode)
+        with self._lock:
+            if key in self._dirty:
+                buckets = self._samples[key]
+                sizes = sorted(buckets)
+                self._fits[key] = fit_points(sizes, [statistics.median(buckets[s]) for s in sizes])
+                self._dirty.discard(key)
+            return self._fits.get(key)
+
+    def predict(self, backend: object, program: str, rows: int, mode: str = "local") -> float | None:
+        """Predicted seconds to prove ``rows`` rows, or None if the key has no data."""
+        fit = self.fit(backend, program, mode)
+        return None if fit is None else fit.predict(rows)
+
+    def known(self, backend: object, program: str, mode: str = "local") -> bool:
+        return self.fit(backend, program, mode) is not None
+
+    def keys(self) -> list[ModelKey]:
+        with self._lock:
+            return sorted(set(self._samples) | set(self._fits))
+
+    def describe(self) -> dict:
+        """JSON-ready fits."""
+        out = {}
+        for key in self.keys():
+            fit = self.fit(key[0], key[1], key[2])
+            if fit is not None:
+                out["/".join(key)] = {
+                    "fixed_s": fit.fixed,
+                    "per_row_s": fit.per_row,
+                    "per_row_log_s": fit.per_row_log,
+                    "samples": fit.samples,
+                }
+        return out

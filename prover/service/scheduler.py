@@ -1,0 +1,126 @@
+"""Adaptive scheduler: sequential or parallel, chunk size, cache or not, from a fitted cost model.
+
+A workload is a list of :class:`WorkItem` (backend, program, rows, count,
+batchable).  The scheduler predicts the sequential time (in the service's
+process; batchable Trace requests at their batched per-request cost) and the
+parallel time on the pool (work spread over the workers, plus measured
+dispatch and transfer overheads, never below the largest single request),
+and picks the cheaper.  The cache is consulted when the measured hit rate is
+at or above the break-even rate for the predicted mean prove cost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from prover.service.cost_model import CostModel
+
+#: Prediction used when the model knows nothing about a key (seconds).
+UNKNOWN_COST_S = 1e-3
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """``count`` requests of ``rows`` trace rows for (backend, program)."""
+
+    backend: str
+    program: str
+    rows: int
+    count: int = 1
+    batchable: bool = False
+
+
+@dataclass(frozen=True)
+class CacheView:
+    """What the scheduler knows about the cache: measured hit rate and costs; ``known`` False before enough samples."""
+
+    hit_rate: float
+    lookup_s: float
+    insert_s: float
+    known: bool = True
+
+    def break_even(self, prove_s: float) -> float:
+        """Hit rate above which the cache saves time for requests costing ``prove_s``."""
+        return min(1.0, (self.lookup_s + self.insert_s) / max(prove_s + self.insert_s, 1e-12))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A scheduling decision and the predictions behind it."""
+
+    strategy: str  # "sequential" or "parallel"
+    chunk_size: int
+    use_cache: bool
+    sequential_s: float
+    parallel_s: float
+    mean_cost_s: float
+    reason: str
+
+
+class AdaptiveScheduler:
+    """Chooses a :class:`Plan` for a workload from a :class:`CostModel` and measured overheads."""
+
+    def __init__(
+        self,
+        model: CostModel,
+        workers: int,
+        dispatch_s: float = 3e-4,
+        transfer_s: float = 2e-5,
+        target_chunk_overhead: float = 0.05,
+        balance: int = 2,
+    ) -> None:
+        self.model = model
+        self.workers = max(1, workers)
+        #: Measured round trip of one chunk to a worker (pipe, pickling, wake-up).
+        self.dispatch_s = dispatch_s
+        #: Measured per-request transfer cost (request out, receipt back).
+        self.transfer_s = transfer_s
+        #: Largest fraction of a chunk's time that dispatch overhead may take.
+        self.target_chunk_overhead = target_chunk_overhead
+        #: At least this many chunks per worker when there is enough work, for load balance.
+        self.balance = balance
+
+    def cost(self, item: WorkItem, mode: str) -> float:
+        """Predicted seconds for one request of ``item`` in ``mode`` (local, worker or batch), with fallbacks."""
+        order = {"local": ("local", "worker", "batch"), "worker": ("worker", "local", "batch"), "batch": ("batch", "local", "worker")}[mode]
+        for m in order:
+            value = self.model.predict(item.backend, item.program, item.rows, m)
+            if value is not None:
+                return value
+        return UNKNOWN_COST_S
+
+    def plan(self, workload: Sequence[WorkItem], cache: CacheView | None = None, pool_available: bool = True) -> Plan:
+        """The cheaper of sequential and parallel for ``workload``."""
+        n = sum(item.count for item in workload)
+        if n == 0:
+            return Plan("sequential", 1, False, 0.0, 0.0, 0.0, "empty workload")
+        local = [self.cost(i, "batch" if i.batchable else "local") for i in workload]
+        worker = [self.cost(i, "batch" if i.batchable else "worker") for i in workload]
+        mean_local = sum(c * i.count for c, i in zip(local, workload)) / n
+        use_cache = False
+        miss = 1.0
+        lookup = 0.0
+        if cache is not None:
+            use_cache = (not cache.known) or cache.hit_rate >= cache.break_even(mean_local)
+            if use_cache and cache.known:
+                miss = 1.0 - cache.hit_rate
+                lookup = cache.lookup_s + miss * cache.insert_s
+        sequential = n * lookup + miss * sum(c * i.count for c, i in zip(local, workload))
+        work = miss * sum(c * i.count for c, i in zip(worker, workload))
+        mean_worker = work / max(1.0, miss * n)
+        chunk = self.chunk_size(mean_worker, max(1, round(miss * n)))
+        chunks = math.ceil(miss * n / chunk)
+        largest = max(worker) if miss > 0 else 0.0
+        parallel = n * lookup + max(work / self.workers, largest) + (chunks * self.dispatch_s) / self.workers + miss * n * self.transfer_s
+        if pool_available and parallel < sequential:
+            return Plan("parallel", chunk, use_cache, sequential, parallel, mean_local, "parallel predicted faster")
+        reason = "no pool" if not pool_available else "sequential predicted faster"
+        return Plan("sequential", chunk, use_cache, sequential, parallel, mean_local, reason)
+
+    def chunk_size(self, mean_cost_s: float, n: int) -> int:
+        """Requests per chunk: enough that dispatch is a small fraction, few enough to balance the workers."""
+        amortise = math.ceil(self.dispatch_s / (self.target_chunk_overhead * max(mean_cost_s, 1e-9)))
+        balanced = max(1, math.ceil(n / (self.workers * self.balance)))
+        return max(1, min(amortise, balanced))
