@@ -44,12 +44,16 @@ class ProverService:
         cache: ReceiptCache | bool | None = None,
         model: CostModel | None = None,
         scheduler: AdaptiveScheduler | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
-        self.workers = workers or default_workers()
-        self.cache: ReceiptCache | None = ReceiptCache() if cache is None or cache is True else (cache or None)
+        self.workers = (pool.size if pool is not None else workers) or default_workers()
+        self.cache: ReceiptCache | None = (
+            cache if isinstance(cache, ReceiptCache) else ReceiptCache() if cache is None or cache is True else None
+        )
         self.model = model or CostModel()
         self.scheduler = scheduler or AdaptiveScheduler(self.model, self.workers)
-        self.pool: WorkerPool | None = None
+        self.pool: WorkerPool | None = pool
+        self._owns_pool = pool is None
         self.last_plan: Plan | None = None
         self._local_lock = threading.Lock()
 
@@ -58,6 +62,13 @@ class ProverService:
         """Start (once) the warm worker pool and measure its dispatch and transfer overheads."""
         if self.pool is None:
             self.pool = WorkerPool(self.workers).start()
+            self._owns_pool = True
+            self.measure_pool_overheads()
+        return self.pool
+
+    def measure_pool_overheads(self) -> None:
+        """Time chunk round trips and per-request transfer on the pool; the scheduler uses both."""
+        if self.pool is not None:
             probe = [ProveRequest.make("fib", (7,), Backend.TRACE)]
             times = []
             for _ in range(15):
@@ -69,13 +80,12 @@ class ProverService:
             t0 = time.perf_counter()
             self.pool.map(many, chunk_size=len(many))
             self.scheduler.transfer_s = max(0.0, time.perf_counter() - t0 - self.scheduler.dispatch_s) / len(many)
-        return self.pool
 
     def close(self) -> None:
         """Stop the pool, if any."""
-        if self.pool is not None:
+        if self.pool is not None and self._owns_pool:
             self.pool.close()
-            self.pool = None
+        self.pool = None
 
     def __enter__(self) -> "ProverService":
         return self
@@ -111,10 +121,11 @@ class ProverService:
         requests = list(requests)
         plan = self.plan(requests)
         self.last_plan = plan
+        use_cache = True if plan.use_cache else None  # None: bypassed, with the cache's periodic probes
         if plan.strategy == "parallel" and self.pool is not None:
             pool = self.pool
-            return self._run(requests, lambda todo: self._run_pool(pool, todo, plan.chunk_size), plan.use_cache)
-        return self._run(requests, self._run_local, plan.use_cache)
+            return self._run(requests, lambda todo: self._run_pool(pool, todo, plan.chunk_size), use_cache)
+        return self._run(requests, self._run_local, use_cache)
 
     def plan(self, requests: Sequence[ProveRequest]) -> Plan:
         """The scheduler's plan for ``requests`` given the current model, cache measurements and pool."""

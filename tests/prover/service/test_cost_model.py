@@ -1,0 +1,48 @@
+"""CostModel: fits synthetic n log n data, predicts held-out sizes, refits from observations."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from prover.service.cost_model import CostModel, Fit, fit_points, relative_errors
+
+
+def _truth(rows: int) -> float:
+    return 2e-3 + 1e-7 * rows + 3e-8 * rows * math.log2(rows)
+
+
+def test_fit_recovers_a_known_curve_and_predicts_held_out_sizes():
+    train = [1 << k for k in range(6, 21, 2)]
+    held_out = [1 << k for k in range(7, 21, 2)]
+    fit = fit_points(train, [_truth(r) for r in train])
+    assert max(relative_errors(fit, held_out, [_truth(r) for r in held_out])) < 0.01
+
+
+def test_fit_with_noise_stays_within_a_quarter_on_held_out_sizes():
+    train = [1 << k for k in range(6, 19, 2)]
+    noise = [1.1, 0.92, 1.05, 0.95, 1.08, 0.9, 1.02]
+    fit = fit_points(train, [_truth(r) * e for r, e in zip(train, noise)])
+    held_out = [1 << k for k in range(7, 19, 2)]
+    assert max(relative_errors(fit, held_out, [_truth(r) for r in held_out])) <= 0.25
+
+
+def test_coefficients_never_negative():
+    fit = fit_points([8, 16, 32, 64], [1.0, 0.9, 0.95, 1.0])
+    assert min(fit.fixed, fit.per_row, fit.per_row_log) >= 0
+    assert fit_points([100], [0.5]).predict(10_000) == pytest.approx(0.5)
+
+
+def test_observe_refits_per_key():
+    model = CostModel()
+    assert model.predict("stark", "fib", 1024) is None
+    for rows in (64, 256, 1024, 4096):
+        model.observe("stark", "fib", rows, _truth(rows))
+    assert model.predict("stark", "fib", 16384) == pytest.approx(_truth(16384), rel=0.01)
+    assert model.predict("stark", "fib", 1024, mode="worker") is None
+    model.observe("stark", "fib", 1 << 15, 10 * _truth(1 << 15))  # the machine got slower: the fit follows
+    assert model.predict("stark", "fib", 1 << 15) > 1.2 * _truth(1 << 15)
+    model.set_fit("trace", "fib", Fit(1e-6, 0.0, 0.0, 0))
+    assert model.predict("trace", "fib", 32) == pytest.approx(1e-6)
+    assert "trace/fib/local" in model.describe()

@@ -1,0 +1,73 @@
+"""AdaptiveScheduler decisions on synthetic cost models."""
+
+from __future__ import annotations
+
+from prover.service.cost_model import CostModel, Fit
+from prover.service.scheduler import AdaptiveScheduler, CacheView, WorkItem
+
+
+def _scheduler(local_s: float, worker_s: float, workers: int = 2, dispatch_s: float = 3e-4) -> AdaptiveScheduler:
+    model = CostModel()
+    model.set_fit("stark", "fib", Fit(local_s, 0.0, 0.0, 1), mode="local")
+    model.set_fit("stark", "fib", Fit(worker_s, 0.0, 0.0, 1), mode="worker")
+    return AdaptiveScheduler(model, workers, dispatch_s=dispatch_s, transfer_s=2e-5)
+
+
+def test_tiny_requests_stay_sequential():
+    plan = _scheduler(5e-6, 5e-6).plan([WorkItem("stark", "fib", 32, 330)])
+    assert plan.strategy == "sequential"
+
+
+def test_large_requests_go_parallel():
+    plan = _scheduler(0.054, 0.066).plan([WorkItem("stark", "fib", 1 << 14, 10)])
+    assert plan.strategy == "parallel"
+    assert plan.parallel_s < plan.sequential_s
+    assert plan.chunk_size == 1  # expensive requests: one per chunk balances best
+
+
+def test_parallel_loses_when_workers_are_much_slower_than_local():
+    # local proving already uses every core: a worker is 2.5x slower, so 2 workers cannot win
+    plan = _scheduler(0.02, 0.05).plan([WorkItem("stark", "fib", 1024, 10)])
+    assert plan.strategy == "sequential"
+
+
+def test_single_request_is_never_split():
+    plan = _scheduler(0.05, 0.06).plan([WorkItem("stark", "fib", 1 << 14, 1)])
+    assert plan.strategy == "sequential"  # one request cannot use two workers
+
+
+def test_no_pool_means_sequential():
+    plan = _scheduler(0.05, 0.05).plan([WorkItem("stark", "fib", 1 << 14, 10)], pool_available=False)
+    assert plan.strategy == "sequential" and plan.reason == "no pool"
+
+
+def test_chunk_size_amortises_dispatch_for_cheap_requests():
+    s = _scheduler(1e-4, 1e-4, dispatch_s=1e-3)
+    # dispatch must be <= 5 % of a chunk: 1e-3 / (0.05 * 1e-4) = 200 requests per chunk
+    assert s.chunk_size(1e-4, 100_000) == 200
+    # but never fewer chunks than 2 per worker
+    assert s.chunk_size(1e-4, 400) == 100
+    assert s.chunk_size(1.0, 10) == 1
+
+
+def test_cache_used_above_break_even_only():
+    s = _scheduler(0.02, 0.02)
+    work = [WorkItem("stark", "fib", 1024, 30)]
+    hot = s.plan(work, CacheView(hit_rate=0.67, lookup_s=5e-6, insert_s=5e-6))
+    assert hot.use_cache and hot.sequential_s < 0.02 * 30 * 0.5
+    cold = s.plan(work, CacheView(hit_rate=0.0, lookup_s=5e-6, insert_s=5e-6))
+    assert not cold.use_cache
+    # cheap proving: a 50 % hit rate is below the break-even of lookups costing as much as proving
+    cheap = _scheduler(2e-6, 2e-6).plan([WorkItem("stark", "fib", 32, 100)], CacheView(0.5, 2e-6, 1e-6))
+    assert not cheap.use_cache
+    unknown = s.plan(work, CacheView(0.0, 0.0, 0.0, known=False))
+    assert unknown.use_cache  # no measurements yet: consult to measure
+
+
+def test_unknown_keys_fall_back_between_modes():
+    model = CostModel()
+    model.set_fit("stark", "fib", Fit(0.03, 0.0, 0.0, 1), mode="local")
+    s = AdaptiveScheduler(model, 2)
+    item = WorkItem("stark", "fib", 1024, 1)
+    assert s.cost(item, "worker") == 0.03  # no worker data: use the local estimate
+    assert s.cost(WorkItem("stark", "mimc", 1024), "local") > 0
