@@ -155,6 +155,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    if args.suite == "service":
+        from prover.service import bench as service_bench
+
+        report = service_bench.run(quick=args.quick, progress=not args.json)
+        print(json.dumps(report, indent=2) if args.json else service_bench.format_report(report))
+        return EXIT_OK
     if args.suite != "prover":
         print(f"unknown benchmark {args.suite!r}", file=sys.stderr)
         return EXIT_USAGE
@@ -204,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("suite", choices=["prover"])
+    p.add_argument("suite", choices=["prover", "service"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="small sizes only (2^6..2^12)")
     p.add_argument("--min-log", type=int, default=6)

@@ -95,7 +95,10 @@ class ProverService:
 
     # -- proving ---------------------------------------------------------------
     def prove(self, request: ProveRequest) -> ProveResult:
-        """One request, scheduled adaptively."""
+        """One request, scheduled adaptively; while another caller proves in-process, it goes to an idle pool."""
+        if self.pool is not None and self._local_lock.locked():
+            pool = self.pool
+            return self._run([request], lambda todo: self._run_pool(pool, todo, 1), None)[0]
         return self.prove_adaptive([request])[0]
 
     def prove_batch(self, requests: Sequence[ProveRequest], use_cache: bool | None = None) -> list[ProveResult]:

@@ -1,0 +1,325 @@
+"""``supervm bench service``: the original design's prover-service scenarios, measured on this machine.
+
+Scenarios (both backends): 1. fib(100..109) x 3 (30 requests, 67 % repeats)
+under no optimisation / batch / parallel / cache / adaptive; 2. fib(300),
+fib(500), fib(1000) x 10: sequential vs forced parallel vs adaptive; 3. cache
+at 10 / 50 / 90 % hit rate; 4. throughput and p50/p99 latency with 1..20
+concurrent clients; 5. the same at 2^14 rows (STARK), where parallel proving
+pays, plus 2 workers vs 1.  Also: cost-model error on held-out sizes.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time
+from typing import Callable, Sequence
+
+from prover.backends import prove
+from prover.bench import inputs_for
+from prover.machine import describe_machine, machine_line
+from prover.receipt import Backend
+from prover.service.cache import ReceiptCache
+from prover.service.cost_model import fit_points, relative_errors
+from prover.service.pool import WorkerPool
+from prover.service.request import ProveRequest
+from prover.service.service import ProverService
+
+ORIGINAL = {
+    "s1_adaptive": "832 us -> 154 us (5.38x), Trace backend",
+    "s2_parallel": "forced parallel 0.23x / 0.66x / 0.82x of sequential",
+    "s3_cache": {"10": "0.90x", "50": "1.57x", "90": "4.08x"},
+    "s4_trace_throughput": "67K / 74K / 61K proofs/s at 10 / 20 / 50 threads (12 cores, Rust)",
+    "cost_estimate_error": "40 % - 190 % (hand-tuned)",
+}
+CLIENTS = (1, 2, 4, 8, 20)
+
+
+def _time(fn: Callable[[], object], reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _reqs(ns: Sequence[int], backend: Backend) -> list[ProveRequest]:
+    return [ProveRequest.make("fib", (n,), backend) for n in ns]
+
+
+class _Bench:
+    def __init__(self, quick: bool, progress: bool) -> None:
+        self.quick = quick
+        self.progress = progress
+        self.svc = ProverService(workers=None, cache=True)
+
+    def log(self, text: str) -> None:
+        if self.progress:
+            import sys
+
+            print(f"  {text}", file=sys.stderr, flush=True)
+
+    def fresh_cache(self) -> None:
+        self.svc.cache = ReceiptCache()
+
+    def reps(self, backend: Backend) -> int:
+        return (3 if self.quick else 7) if backend == Backend.STARK else (10 if self.quick else 30)
+
+    # -- cost model ----------------------------------------------------------
+    def calibrate(self) -> dict:
+        out = {}
+        top = 13 if self.quick else 15
+        for backend, modes in ((Backend.STARK, ("local", "worker")), (Backend.TRACE, ("local", "batch"))):
+            for mode in modes:
+                sizes, times = [], []
+                for log_rows in range(6, top + 1):
+                    inputs, _ = inputs_for("fib", log_rows)
+                    req = ProveRequest.make("fib", inputs, backend)
+                    if mode == "local":
+                        reqs = [req] * (3 if backend == Backend.STARK else 200)
+                        run = lambda: [prove("fib", inputs, backend) for _ in reqs]  # noqa: E731
+                    elif mode == "batch":
+                        reqs = [req] * 2000
+                        run = lambda: self.svc.prove_batch(reqs, use_cache=False)  # noqa: E731
+                    else:
+                        reqs = [req] * 2
+                        run = lambda: self.svc.pool.map(reqs, 1)  # noqa: E731  # one per worker at a time
+                    run()
+                    per = _time(run, 3) / len(reqs) * (self.svc.workers if mode == "worker" else 1)
+                    sizes.append(1 << log_rows)
+                    times.append(per)
+                    self.svc.model.observe(backend, "fib", 1 << log_rows, per, mode)
+                train = [(s, t) for s, t in zip(sizes, times) if s.bit_length() % 2 == 1]  # even log sizes
+                test = [(s, t) for s, t in zip(sizes, times) if s.bit_length() % 2 == 0]
+                fit = fit_points([s for s, _ in train], [t for _, t in train])
+                errors = relative_errors(fit, [s for s, _ in test], [t for _, t in test])
+                out[f"{backend.name.lower()}/{mode}"] = {
+                    "fit_sizes_log2": [s.bit_length() - 1 for s, _ in train],
+                    "held_out_log2": [s.bit_length() - 1 for s, _ in test],
+                    "max_held_out_error": max(errors),
+                    "mean_held_out_error": statistics.mean(errors),
+                }
+                self.log(f"cost model {backend.name.lower()}/{mode}: max held-out error {max(errors) * 100:.1f} %")
+        return out
+
+    # -- scenarios -------------------------------------------------------------
+    def strategies(self, reqs: list[ProveRequest], backend: Backend, names: Sequence[str], reps: int) -> dict:
+        svc = self.svc
+        out = {}
+        for name in names:
+            if name == "none":
+                fn = lambda: [prove(r.program, r.inputs, r.backend, r.resolved_options()) for r in reqs]  # noqa: E731
+            elif name in ("batch", "sequential"):
+                fn = lambda: svc.prove_batch(reqs, use_cache=False)  # noqa: E731
+            elif name in ("parallel", "forced parallel"):
+                fn = lambda: svc.prove_parallel(reqs, use_cache=False)  # noqa: E731
+            elif name == "cache":
+                fn = lambda: (self.fresh_cache(), svc.prove_batch(reqs, use_cache=True))  # noqa: E731
+            elif name == "adaptive":
+                fn = lambda: (self.fresh_cache(), svc.prove_adaptive(reqs))  # noqa: E731
+            elif name == "adaptive (no cache)":
+                def fn():
+                    saved, svc.cache = svc.cache, None
+                    try:
+                        svc.prove_adaptive(reqs)
+                    finally:
+                        svc.cache = saved
+            fn()
+            out[name] = _time(fn, reps)
+            if name.startswith("adaptive"):
+                out[name + " plan"] = svc.last_plan.strategy + (" + cache" if svc.last_plan.use_cache else "")
+        return out
+
+    def scenario1(self, backend: Backend) -> dict:
+        reqs = _reqs([100 + (i % 10) for i in range(30)], backend)
+        r = self.strategies(reqs, backend, ("none", "batch", "parallel", "cache", "adaptive"), self.reps(backend))
+        return r
+
+    def scenario2(self, backend: Backend) -> dict:
+        out = {}
+        for n in (300, 500, 1000):
+            reqs = _reqs([n] * 10, backend)
+            out[f"fib({n})"] = self.strategies(reqs, backend, ("sequential", "forced parallel", "adaptive (no cache)"), self.reps(backend))
+        return out
+
+    def scenario3(self, backend: Backend) -> dict:
+        total = 60 if backend == Backend.STARK else 3000
+        out = {}
+        rng = random.Random(7)
+        for rate in (10, 50, 90):
+            unique = round(total * (100 - rate) / 100)
+            ns = list(range(1000, 1000 + unique)) + [1000 + rng.randrange(unique) for _ in range(total - unique)]
+            rng.shuffle(ns)
+            reqs = _reqs(ns, backend)
+            res = self.strategies(reqs, backend, ("batch", "cache", "adaptive"), max(1, self.reps(backend) // 2))
+            self.fresh_cache()
+            self.svc.prove_batch(reqs, use_cache=True)
+            out[f"{rate}%"] = {
+                "no cache": res["batch"],
+                "cache": res["cache"],
+                "adaptive": res["adaptive"],
+                "adaptive plan": res["adaptive plan"],
+                "speedup": res["batch"] / res["cache"],
+                "measured hit rate": self.svc.cache.stats().hit_rate,
+            }
+        return out
+
+    def clients(self, backend: Backend, n: int, per_client: int, batch: int) -> dict:
+        out = {}
+        for count in CLIENTS:
+            latencies: list[float] = []
+            lock = threading.Lock()
+
+            def client() -> None:
+                for _ in range(per_client):
+                    reqs = _reqs([n] * batch, backend)
+                    t0 = time.perf_counter()
+                    if batch == 1:
+                        self.svc.prove(reqs[0])
+                    else:
+                        self.svc.prove_adaptive(reqs)
+                    with lock:
+                        latencies.append(time.perf_counter() - t0)
+
+            threads = [threading.Thread(target=client) for _ in range(count)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - t0
+            latencies.sort()
+            out[str(count)] = {
+                "receipts_per_s": count * per_client * batch / wall,
+                "p50_s": latencies[len(latencies) // 2],
+                "p99_s": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+            }
+        return out
+
+    def scenario4(self, backend: Backend) -> dict:
+        saved, self.svc.cache = self.svc.cache, None
+        try:
+            if backend == Backend.TRACE:
+                big = _reqs([20] * 200_000, Backend.TRACE)
+                self.svc.prove_batch(big[:5000], use_cache=False)
+                t = _time(lambda: self.svc.prove_batch(big, use_cache=False), 3)
+                out = {"fib(20) x 200000 one batch, receipts/s": len(big) / t}
+                out["clients (batches of 1000 fib(20))"] = self.clients(backend, 20, 10 if self.quick else 20, 1000)
+                return out
+            return {"clients (single fib(1000) requests)": self.clients(backend, 1000, 2 if self.quick else 4, 1)}
+        finally:
+            self.svc.cache = saved
+
+    def scenario5(self) -> dict:
+        saved, self.svc.cache = self.svc.cache, None
+        try:
+            n = (1 << 14) - 1
+            count = 8 if self.quick else 16
+            reqs = _reqs([n] * count, Backend.STARK)
+            out = {}
+            with WorkerPool(1) as single:
+                single.map(reqs[:1])
+                t1 = _time(lambda: single.map(reqs), 1 if self.quick else 2)
+            t2 = _time(lambda: self.svc.pool.map(reqs), 1 if self.quick else 2)
+            tl = _time(lambda: self.svc.prove_batch(reqs, use_cache=False), 1 if self.quick else 2)
+            ta = _time(lambda: self.svc.prove_adaptive(reqs), 1 if self.quick else 2)
+            out["throughput"] = {
+                "1 worker, proofs/s": count / t1,
+                f"{self.svc.workers} workers, proofs/s": count / t2,
+                "speedup vs 1 worker": t1 / t2,
+                "in-process sequential (numba threads), proofs/s": count / tl,
+                "adaptive, proofs/s": count / ta,
+                "adaptive plan": self.svc.last_plan.strategy,
+            }
+            out["clients (single fib(2^14-1) requests)"] = self.clients(Backend.STARK, n, 1 if self.quick else 2, 1)
+            return out
+        finally:
+            self.svc.cache = saved
+
+
+def run(quick: bool = False, progress: bool = True) -> dict:
+    """Run every scenario and return a JSON-ready report."""
+    b = _Bench(quick, progress)
+    try:
+        b.log("starting warm worker pool")
+        b.svc.start_pool()
+        prove("fib", (7,), Backend.STARK)
+        report: dict = {"benchmark": "service", "machine": describe_machine(), "workers": b.svc.workers, "quick": quick}
+        report["pool_overheads"] = {"dispatch_s": b.svc.scheduler.dispatch_s, "transfer_s": b.svc.scheduler.transfer_s}
+        report["cost_model"] = b.calibrate()
+        for backend in (Backend.TRACE, Backend.STARK):
+            name = backend.name.lower()
+            for k, fn in (("s1", b.scenario1), ("s2", b.scenario2), ("s3", b.scenario3), ("s4", b.scenario4)):
+                b.log(f"{name} scenario {k[1]}")
+                report.setdefault(k, {})[name] = fn(backend)
+        b.log("stark scenario 5")
+        report["s5"] = {"stark": b.scenario5()}
+        report["cost_model_fits"] = b.svc.model.describe()
+        report["original"] = ORIGINAL
+        return report
+    finally:
+        b.svc.close()
+
+
+def _t(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} us"
+
+
+def _best_ratio(row: dict, adaptive: str, fixed: Sequence[str]) -> str:
+    best = min(row[k] for k in fixed)
+    return f"{row[adaptive] / best:.2f}x best fixed"
+
+
+def format_report(r: dict) -> str:
+    """Plain-text tables beside the original figures."""
+    o = r["original"]
+    lines = [machine_line(), f"workers: {r['workers']}, pool dispatch {_t(r['pool_overheads']['dispatch_s'])}/chunk, transfer {_t(r['pool_overheads']['transfer_s'])}/request", ""]
+    lines.append("cost model: max / mean relative error on held-out sizes (fit on even log2 sizes, tested on odd)")
+    for k, v in r["cost_model"].items():
+        lines.append(f"  {k:14} {v['max_held_out_error'] * 100:5.1f} % / {v['mean_held_out_error'] * 100:4.1f} %   (original: {o['cost_estimate_error']})")
+    names = ("none", "batch", "parallel", "cache", "adaptive")
+    lines += ["", "1. fib(100..109) x 3 = 30 requests (67 % repeats), total time; speed-up vs none", f"   original: {o['s1_adaptive']}"]
+    for be, row in r["s1"].items():
+        cells = "  ".join(f"{n} {_t(row[n])} ({row['none'] / row[n]:.2f}x)" for n in names)
+        lines.append(f"  {be:6} {cells}; adaptive chose {row['adaptive plan']}, {_best_ratio(row, 'adaptive', names[:4])}")
+    lines += ["", "2. fib(n) x 10, no cache: sequential / forced parallel / adaptive", f"   original: {o['s2_parallel']}"]
+    for be, rows in r["s2"].items():
+        for size, row in rows.items():
+            seq = row["sequential"]
+            lines.append(
+                f"  {be:6} {size:10} seq {_t(seq)}  parallel {_t(row['forced parallel'])} ({seq / row['forced parallel']:.2f}x)  "
+                f"adaptive {_t(row['adaptive (no cache)'])} ({seq / row['adaptive (no cache)']:.2f}x, {row['adaptive (no cache) plan']}, "
+                f"{_best_ratio(row, 'adaptive (no cache)', ('sequential', 'forced parallel'))})"
+            )
+    lines += ["", "3. cache at a given hit rate: speed-up vs no cache (sequential)"]
+    for be, rows in r["s3"].items():
+        for rate, row in rows.items():
+            lines.append(
+                f"  {be:6} {rate:>4} hits: no cache {_t(row['no cache'])}  cache {_t(row['cache'])} ({row['speedup']:.2f}x, original {o['s3_cache'][rate[:-1]]})  "
+                f"adaptive {_t(row['adaptive'])} ({row['no cache'] / row['adaptive']:.2f}x, {row['adaptive plan']})"
+            )
+    lines += ["", "4. concurrent clients: throughput, p50 / p99 latency per call", f"   original: {o['s4_trace_throughput']}"]
+    for be, block in r["s4"].items():
+        for label, val in block.items():
+            if isinstance(val, dict):
+                lines.append(f"  {be:6} {label}")
+                for c, row in val.items():
+                    lines.append(f"    {c:>3} clients: {row['receipts_per_s']:>10,.0f} receipts/s  p50 {_t(row['p50_s'])}  p99 {_t(row['p99_s'])}")
+            else:
+                lines.append(f"  {be:6} {label}: {val:,.0f}")
+    lines += ["", "5. STARK at 2^14 rows (fib(16383)), default preset"]
+    for label, val in r["s5"]["stark"].items():
+        if label == "throughput":
+            for k, v in val.items():
+                lines.append(f"  {k}: {v:.2f}" if isinstance(v, float) else f"  {k}: {v}")
+        else:
+            lines.append(f"  {label}")
+            for c, row in val.items():
+                lines.append(f"    {c:>3} clients: {row['receipts_per_s']:>8.1f} proofs/s  p50 {_t(row['p50_s'])}  p99 {_t(row['p99_s'])}")
+    return "\n".join(lines)
