@@ -84,6 +84,7 @@ class CostModel:
         self._samples: dict[ModelKey, dict[int, deque[float]]] = defaultdict(dict)
         self._fits: dict[ModelKey, Fit] = {}
         self._dirty: set[ModelKey] = set()
+        self._new: dict[ModelKey, int] = defaultdict(int)
         self._lock = threading.Lock()
         self._per_size = samples_per_size
 
@@ -93,6 +94,7 @@ class CostModel:
         with self._lock:
             bucket = self._samples[key].setdefault(int(rows), deque(maxlen=self._per_size))
             bucket.append(float(seconds))
+            self._new[key] += 1
             self._dirty.add(key)
 
     def observe_many(self, backend: object, program: str, rows: int, total_s: float, count: int, mode: str) -> None:
@@ -111,11 +113,15 @@ class CostModel:
         """The current fit for a key, refitted if observations arrived since; None if nothing is known."""
         key = model_key(backend, program, mode)
         with self._lock:
-            if key in self._dirty:
+            fitted = self._fits.get(key)
+            # refit when new data can matter: no fit yet, or new observations >= 1/8 of those fitted
+            if key in self._dirty and (fitted is None or self._new[key] * 8 >= max(1, fitted.samples)):
                 buckets = self._samples[key]
                 sizes = sorted(buckets)
-                self._fits[key] = fit_points(sizes, [statistics.median(buckets[s]) for s in sizes])
+                fit = fit_points(sizes, [statistics.median(buckets[s]) for s in sizes])
+                self._fits[key] = Fit(fit.fixed, fit.per_row, fit.per_row_log, sum(len(b) for b in buckets.values()))
                 self._dirty.discard(key)
+                self._new[key] = 0
             return self._fits.get(key)
 
     def predict(self, backend: object, program: str, rows: int, mode: str = "local") -> float | None:

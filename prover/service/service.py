@@ -127,8 +127,8 @@ class ProverService:
         use_cache = True if plan.use_cache else None  # None: bypassed, with the cache's periodic probes
         if plan.strategy == "parallel" and self.pool is not None:
             pool = self.pool
-            return self._run(requests, lambda todo: self._run_pool(pool, todo, plan.chunk_size), use_cache)
-        return self._run(requests, self._run_local, use_cache)
+            return self._run(requests, lambda todo: self._run_pool(pool, todo, plan.chunk_size), use_cache, plan.mean_cost_s)
+        return self._run(requests, self._run_local, use_cache, plan.mean_cost_s)
 
     def plan(self, requests: Sequence[ProveRequest]) -> Plan:
         """The scheduler's plan for ``requests`` given the current model, cache measurements and pool."""
@@ -187,14 +187,15 @@ class ProverService:
         groups: dict[tuple, list[int]] = {}
         for i, r in enumerate(requests):
             groups.setdefault((r.backend, r.program, batchable(r)), []).append(i)
-        items = []
+        counts: dict[tuple, int] = {}
         for (backend, program, is_batch), idx in groups.items():
             step = max(1, len(idx) // SAMPLE)
             sample = idx[::step][:SAMPLE]
             share, extra = divmod(len(idx), len(sample))
             for k, i in enumerate(sample):
-                items.append(WorkItem(backend.name.lower(), program, _rows_of(requests[i]), share + (k < extra), is_batch))
-        return items
+                key = (backend.name.lower(), program, _rows_of(requests[i]), is_batch)
+                counts[key] = counts.get(key, 0) + share + (k < extra)
+        return [WorkItem(b, p, rows, c, is_batch) for (b, p, rows, is_batch), c in counts.items()]
 
     def _run_local(self, todo: list[ProveRequest]) -> list[ProveResult]:
         with self._local_lock:  # numba kernels already use every core; concurrent callers queue
@@ -224,13 +225,16 @@ class ProverService:
         for (backend, program), (seconds, count, rows) in batch_total.items():
             self.model.observe(backend, program, rows // count, seconds / count, "batch")
 
-    def _run(self, requests: list[ProveRequest], runner: Runner, use_cache: bool | None) -> list[ProveResult]:
+    def _run(
+        self, requests: list[ProveRequest], runner: Runner, use_cache: bool | None, prove_s: float | None = None
+    ) -> list[ProveResult]:
         cache = self.cache
         if cache is None or use_cache is False:
             return runner(requests)
         n = len(requests)
         if use_cache is None:
-            prove_s = self.plan(requests[: SAMPLE]).mean_cost_s if n else 0.0
+            if prove_s is None:
+                prove_s = self.plan(requests[:SAMPLE]).mean_cost_s if n else 0.0
             mask = cache.consult_mask(n, prove_s)
         else:
             mask = [True] * n
