@@ -66,3 +66,36 @@ def ext_inv(a0: uint256, a1: uint256) -> (uint256, uint256):
     norm: uint256 = uint256_addmod(uint256_mulmod(a0, a0, P), P - uint256_mulmod(W * a1, a1, P), P)
     n_inv: uint256 = self.inv(norm)
     return (uint256_mulmod(a0, n_inv, P), uint256_mulmod(P - a1, n_inv, P))
+
+
+@internal
+@pure
+def ext_add(a0: uint256, a1: uint256, b0: uint256, b1: uint256) -> (uint256, uint256):
+    return (uint256_addmod(a0, b0, P), uint256_addmod(a1, b1, P))
+
+
+@internal
+@pure
+def ext_sub(a0: uint256, a1: uint256, b0: uint256, b1: uint256) -> (uint256, uint256):
+    return (uint256_addmod(a0, P - b0, P), uint256_addmod(a1, P - b1, P))
+
+
+@internal
+@pure
+def ext_square_n(a0: uint256, a1: uint256, n: uint256) -> (uint256, uint256):
+    """@notice a^(2^n) by n squarings."""
+    c0: uint256 = a0
+    c1: uint256 = a1
+    for i: uint256 in range(n, bound=64):
+        t: uint256 = uint256_addmod(uint256_mulmod(c0, c0, P), uint256_mulmod(W * c1, c1, P), P)
+        c1 = uint256_mulmod(2 * c0, c1, P)
+        c0 = t
+    return (c0, c1)
+
+
+@internal
+@view
+def root_of_unity(log_n: uint256) -> uint256:
+    """@notice The generator of the order-2^log_n subgroup: 7^((p - 1) / 2^log_n)."""
+    assert log_n <= 32, "no root of unity of that order"
+    return self.pow_(W, (P - 1) >> log_n)

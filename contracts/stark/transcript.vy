@@ -21,3 +21,10 @@ def ext_of(state: bytes32) -> (uint256, uint256):
     """@notice An extension element from a drawn state: high 128 bits mod p, low 128 bits mod p."""
     v: uint256 = convert(state, uint256)
     return ((v >> 128) % P, (v & MASK128) % P)
+
+
+@internal
+@pure
+def absorb32(state: bytes32, data: bytes32) -> bytes32:
+    """@notice state <- keccak256(state || data) for one 32-byte value."""
+    return keccak256(concat(state, data))

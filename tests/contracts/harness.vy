@@ -42,6 +42,14 @@ def verify_multiproof(
     leaf_hashes: DynArray[bytes32, 128],
     proof: Bytes[131072],
 ) -> uint256:
+    idx: uint256[128] = empty(uint256[128])
+    hs: bytes32[128] = empty(bytes32[128])
+    for i: uint256 in range(128):
+        if i >= len(indices):
+            break
+        idx[i] = indices[i]
+        hs[i] = leaf_hashes[i]
     # proof is the 5th argument: its head word holds the offset of (length, data) after the selector
     start: uint256 = 4 + convert(slice(msg.data, 4 + 32 * 4, 32), uint256) + 32
-    return merkle.verify(root, depth, indices, leaf_hashes, start, len(proof), 0)
+    end: uint256 = merkle.verify(root, depth, idx, hs, len(indices), start, start + len(proof))
+    return end - start

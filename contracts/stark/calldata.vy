@@ -1,0 +1,94 @@
+# pragma version ~=0.4.3
+"""
+@title Reading the proof straight from calldata
+@notice The proof is never copied into memory as a whole: 32-byte words are
+        read at absolute calldata offsets, and byte ranges are hashed through
+        a fixed-size window, because Vyper only slices msg.data with a
+        constant length.
+"""
+
+P: constant(uint256) = 18446744069414584321
+MASK64: constant(uint256) = 18446744073709551615
+MAX_ELEMENTS: constant(uint256) = 160
+
+
+@internal
+@view
+def word(at: uint256) -> uint256:
+    """@notice The 32 bytes at absolute calldata offset `at`, big-endian."""
+    return convert(slice(msg.data, at, 32), uint256)
+
+
+@internal
+@view
+def felt(end: uint256) -> uint256:
+    """@notice The canonical 8-byte field element ending at absolute offset `end` (end >= 32)."""
+    v: uint256 = convert(slice(msg.data, end - 32, 32), uint256) & MASK64
+    assert v < P, "non-canonical field element"
+    return v
+
+
+@internal
+@view
+def elements(at: uint256, count: uint256) -> DynArray[uint256, MAX_ELEMENTS]:
+    """
+    @notice `count` consecutive canonical 8-byte field elements starting at `at`.
+    @dev Reads one 32-byte word per four elements; each word is read so that it
+         ends inside the range, never past its last byte.
+    """
+    out: DynArray[uint256, MAX_ELEMENTS] = []
+    last: uint256 = at + 8 * count
+    for j: uint256 in range(MAX_ELEMENTS // 4):
+        first: uint256 = 4 * j
+        if first >= count:
+            break
+        word_end: uint256 = min(at + 32 * (j + 1), last)
+        word: uint256 = convert(slice(msg.data, word_end - 32, 32), uint256)
+        bits: uint256 = (word_end - at - 8 * first - 8) * 8
+        for t: uint256 in range(4):
+            if first + t >= count:
+                break
+            v: uint256 = (word >> bits) & MASK64
+            assert v < P, "non-canonical field element"
+            out.append(v)
+            bits = unsafe_sub(bits, 64)
+        if first + 4 >= count:
+            break
+    return out
+
+
+@internal
+@view
+def hash_range(at: uint256, size: uint256) -> bytes32:
+    """@notice keccak256 of `size` calldata bytes at `at` (size <= 4096)."""
+    return keccak256(self._window(at, size))
+
+
+@internal
+@view
+def absorb_range(state: bytes32, at: uint256, size: uint256) -> bytes32:
+    """@notice keccak256(state || `size` calldata bytes at `at`): a transcript absorb."""
+    return keccak256(concat(state, self._window(at, size)))
+
+
+@internal
+@view
+def _window(at: uint256, size: uint256) -> Bytes[4096]:
+    """
+    @notice `size` calldata bytes at `at`, read through the smallest window that holds them.
+    @dev The window start is pulled back so that it never runs past the end of
+         calldata; the caller has already checked that [at, at + size) lies in it.
+    """
+    total: uint256 = len(msg.data)
+    if size <= 256:
+        start: uint256 = min(at, total - 256)
+        buf: Bytes[256] = slice(msg.data, start, 256)
+        return slice(buf, at - start, size)
+    if size <= 1024:
+        start: uint256 = min(at, total - 1024)
+        buf: Bytes[1024] = slice(msg.data, start, 1024)
+        return slice(buf, at - start, size)
+    assert size <= 4096, "byte range too long"
+    start: uint256 = min(at, total - 4096)
+    buf: Bytes[4096] = slice(msg.data, start, 4096)
+    return slice(buf, at - start, size)

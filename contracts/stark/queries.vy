@@ -1,0 +1,301 @@
+# pragma version ~=0.4.3
+"""
+@title Query phase: Merkle openings, DEEP values and FRI consistency
+@notice For every query position: opens the trace and composition leaves,
+        recomputes the DEEP polynomial on the layer-0 coset, folds it through
+        every committed FRI layer (checking each opened leaf) and compares the
+        last fold with the final polynomial.  Layers are processed one after
+        another, all queries at a time, so memory stays a few per-query arrays.
+"""
+from stark import calldata
+from stark import fri
+from stark import goldilocks
+from stark import merkle
+from stark import proof
+
+P: constant(uint256) = 18446744069414584321
+W: constant(uint256) = 7
+OFFSET: constant(uint256) = 7
+MAX_QUERIES: constant(uint256) = 128
+MAX_FOLDING: constant(uint256) = 16
+MAX_WIDTH: constant(uint256) = 16
+MAX_COMP: constant(uint256) = 8
+
+
+# The opened leaves of one tree: where each query's leaf starts, and where the tree's nodes end.
+struct Opened:
+    leaf_at: uint256[MAX_QUERIES]
+    end: uint256
+
+
+# DEEP coefficients (interleaved c0, c1) and the negated constant terms -A, -B.
+struct Deep:
+    cz: uint256[2 * MAX_WIDTH]
+    czg: uint256[2 * MAX_WIDTH]
+    ch: uint256[2 * MAX_COMP]
+    na0: uint256
+    na1: uint256
+    nb0: uint256
+    nb1: uint256
+
+
+@internal
+@view
+def open_tree(root: bytes32, depth: uint256, positions: uint256[MAX_QUERIES], count: uint256, at: uint256, leaf_size: uint256, end: uint256) -> Opened:
+    """
+    @notice Checks the leaves at `positions` (mod 2^depth; leaves first, sorted
+            and distinct, then the multiproof nodes) against `root`.
+    """
+    idx: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    unique: uint256 = 0
+    idx, ranks, unique = merkle.sorted_unique(positions, count, (1 << depth) - 1)
+    nodes_at: uint256 = at + unique * leaf_size
+    assert nodes_at <= end, "proof truncated in Merkle leaves"
+    hashes: bytes32[MAX_QUERIES] = empty(bytes32[MAX_QUERIES])
+    for k: uint256 in range(MAX_QUERIES):
+        if k >= unique:
+            break
+        hashes[k] = calldata.hash_range(at + k * leaf_size, leaf_size)
+    out: Opened = empty(Opened)
+    out.end = merkle.verify(root, depth, idx, hashes, unique, nodes_at, end)
+    for i: uint256 in range(MAX_QUERIES):
+        if i >= count:
+            break
+        out.leaf_at[i] = at + ranks[i] * leaf_size
+    return out
+
+
+@internal
+@view
+def deep_coefficients(ctx: proof.Context) -> Deep:
+    """@notice gamma^k in the order (T_0 at z, T_0 at zg, T_1 at z, ..., H_0, H_1, ...) and -A, -B."""
+    d: Deep = empty(Deep)
+    g0: uint256 = 1
+    g1: uint256 = 0
+    a0: uint256 = 0
+    a1: uint256 = 0
+    b0: uint256 = 0
+    b1: uint256 = 0
+    t0: uint256 = 0
+    t1: uint256 = 0
+    for c: uint256 in range(MAX_WIDTH):
+        if c >= ctx.width:
+            break
+        d.cz[2 * c] = g0
+        d.cz[2 * c + 1] = g1
+        t0, t1 = proof.ood(ctx, c)
+        t0, t1 = goldilocks.ext_mul(g0, g1, t0, t1)
+        a0, a1 = goldilocks.ext_add(a0, a1, t0, t1)
+        g0, g1 = goldilocks.ext_mul(g0, g1, ctx.gamma0, ctx.gamma1)
+        d.czg[2 * c] = g0
+        d.czg[2 * c + 1] = g1
+        t0, t1 = proof.ood(ctx, ctx.width + c)
+        t0, t1 = goldilocks.ext_mul(g0, g1, t0, t1)
+        b0, b1 = goldilocks.ext_add(b0, b1, t0, t1)
+        g0, g1 = goldilocks.ext_mul(g0, g1, ctx.gamma0, ctx.gamma1)
+    for j: uint256 in range(MAX_COMP):
+        if j >= ctx.comp_cols:
+            break
+        d.ch[2 * j] = g0
+        d.ch[2 * j + 1] = g1
+        t0, t1 = proof.ood(ctx, 2 * ctx.width + j)
+        t0, t1 = goldilocks.ext_mul(g0, g1, t0, t1)
+        a0, a1 = goldilocks.ext_add(a0, a1, t0, t1)
+        g0, g1 = goldilocks.ext_mul(g0, g1, ctx.gamma0, ctx.gamma1)
+    d.na0 = (P - a0) % P
+    d.na1 = (P - a1) % P
+    d.nb0 = (P - b0) % P
+    d.nb1 = (P - b1) % P
+    return d
+
+
+@internal
+@view
+def deep_coset(ctx: proof.Context, d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_norms: uint256[2 * MAX_FOLDING], zeta: uint256, zg0: uint256, zg1: uint256) -> uint256[2 * MAX_FOLDING]:
+    """
+    @notice DEEP values Y(x0 zeta^k), k < f, from one trace and one composition leaf.
+    @param inv_norms 1/N(x - z) and 1/N(x - zg) for each k, interleaved, N the extension norm.
+    """
+    f: uint256 = 1 << ctx.log_folding
+    w: uint256 = ctx.width
+    cc: uint256 = ctx.comp_cols
+    tv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(trace_at, f * w)
+    hv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(comp_at, 2 * f * cc)
+    out: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
+    x: uint256 = x0
+    for k: uint256 in range(MAX_FOLDING):
+        if k >= f:
+            break
+        s10: uint256 = d.na0
+        s11: uint256 = d.na1
+        s20: uint256 = d.nb0
+        s21: uint256 = d.nb1
+        base_t: uint256 = k * w
+        for c: uint256 in range(MAX_WIDTH):
+            if c >= w:
+                break
+            t: uint256 = tv[base_t + c]
+            s10 = unsafe_add(s10, unsafe_mul(d.cz[2 * c], t))
+            s11 = unsafe_add(s11, unsafe_mul(d.cz[2 * c + 1], t))
+            s20 = unsafe_add(s20, unsafe_mul(d.czg[2 * c], t))
+            s21 = unsafe_add(s21, unsafe_mul(d.czg[2 * c + 1], t))
+        base_h: uint256 = 2 * k * cc
+        for j: uint256 in range(MAX_COMP):
+            if j >= cc:
+                break
+            h0: uint256 = hv[base_h + 2 * j]
+            h1: uint256 = hv[base_h + 2 * j + 1]
+            g0: uint256 = d.ch[2 * j]
+            g1: uint256 = d.ch[2 * j + 1]
+            s10 = unsafe_add(s10, unsafe_add(unsafe_mul(g0, h0), unsafe_mul(unsafe_mul(W, g1), h1)))
+            s11 = unsafe_add(s11, unsafe_add(unsafe_mul(g0, h1), unsafe_mul(g1, h0)))
+        s10 = s10 % P
+        s11 = s11 % P
+        s20 = s20 % P
+        s21 = s21 % P
+        # 1/(x - z) = ((x - z0) + z1 X) / N(x - z); likewise for zg.
+        e0: uint256 = uint256_addmod(x, P - ctx.z0, P)
+        e1: uint256 = ctx.z1
+        f0: uint256 = uint256_addmod(x, P - zg0, P)
+        f1: uint256 = zg1
+        u0: uint256 = unsafe_add(unsafe_mul(s10, e0), unsafe_mul(unsafe_mul(W, s11), e1)) % P
+        u1: uint256 = unsafe_add(unsafe_mul(s10, e1), unsafe_mul(s11, e0)) % P
+        v0: uint256 = unsafe_add(unsafe_mul(s20, f0), unsafe_mul(unsafe_mul(W, s21), f1)) % P
+        v1: uint256 = unsafe_add(unsafe_mul(s20, f1), unsafe_mul(s21, f0)) % P
+        n1: uint256 = inv_norms[2 * k]
+        n2: uint256 = inv_norms[2 * k + 1]
+        out[2 * k] = unsafe_add(unsafe_mul(u0, n1), unsafe_mul(v0, n2)) % P
+        out[2 * k + 1] = unsafe_add(unsafe_mul(u1, n1), unsafe_mul(v1, n2)) % P
+        x = uint256_mulmod(x, zeta, P)
+    return out
+
+
+@internal
+@view
+def check(ctx: proof.Context):
+    """@notice Reverts unless every query is consistent through all layers; also requires the proof to end exactly."""
+    lf: uint256 = ctx.log_folding
+    f: uint256 = 1 << lf
+    q: uint256 = ctx.num_queries
+    depth: uint256 = ctx.log_n - lf
+    at: uint256 = ctx.openings_at
+    end: uint256 = ctx.proof_end
+
+    trace: Opened = self.open_tree(ctx.trace_root, depth, ctx.queries, q, at, f * ctx.width * 8, end)
+    comp: Opened = self.open_tree(ctx.comp_root, depth, ctx.queries, q, trace.end, f * ctx.comp_cols * 16, end)
+    at = comp.end
+
+    d: Deep = self.deep_coefficients(ctx)
+    g: uint256 = goldilocks.root_of_unity(ctx.log_t)
+    zg0: uint256 = uint256_mulmod(ctx.z0, g, P)
+    zg1: uint256 = uint256_mulmod(ctx.z1, g, P)
+    omega: uint256 = goldilocks.root_of_unity(ctx.log_n)
+    zeta: uint256 = goldilocks.root_of_unity(lf)
+    zeta_inv: uint256 = goldilocks.pow_(zeta, f - 1)
+    z1sq7: uint256 = uint256_mulmod(W * ctx.z1, ctx.z1, P)
+    zg1sq7: uint256 = uint256_mulmod(W * zg1, zg1, P)
+
+    # Per query: position in the current layer, coset base point and its inverse, folded value.
+    pos: uint256[MAX_QUERIES] = ctx.queries
+    base: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    inv_base: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    folded: uint256[2 * MAX_QUERIES] = empty(uint256[2 * MAX_QUERIES])
+    slots: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+
+    for i: uint256 in range(MAX_QUERIES):
+        if i >= q:
+            break
+        x0: uint256 = uint256_mulmod(OFFSET, goldilocks.pow_(omega, pos[i]), P)
+        # Norms of x - z and x - zg for the f points, then x0 itself, inverted together.
+        prefix: uint256[2 * MAX_FOLDING + 1] = empty(uint256[2 * MAX_FOLDING + 1])
+        norms: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
+        running: uint256 = 1
+        x: uint256 = x0
+        for k: uint256 in range(MAX_FOLDING):
+            if k >= f:
+                break
+            e: uint256 = uint256_addmod(x, P - ctx.z0, P)
+            norms[2 * k] = uint256_addmod(uint256_mulmod(e, e, P), P - z1sq7, P)
+            e = uint256_addmod(x, P - zg0, P)
+            norms[2 * k + 1] = uint256_addmod(uint256_mulmod(e, e, P), P - zg1sq7, P)
+            prefix[2 * k] = running
+            running = uint256_mulmod(running, norms[2 * k], P)
+            prefix[2 * k + 1] = running
+            running = uint256_mulmod(running, norms[2 * k + 1], P)
+            x = uint256_mulmod(x, zeta, P)
+        prefix[2 * f] = running
+        running = uint256_mulmod(running, x0, P)
+        inv_all: uint256 = goldilocks.inv(running)
+        inv_base[i] = uint256_mulmod(inv_all, prefix[2 * f], P)
+        inv_all = uint256_mulmod(inv_all, x0, P)
+        inv_norms: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
+        for step: uint256 in range(2 * MAX_FOLDING):
+            if step >= 2 * f:
+                break
+            k: uint256 = 2 * f - 1 - step
+            inv_norms[k] = uint256_mulmod(inv_all, prefix[k], P)
+            inv_all = uint256_mulmod(inv_all, norms[k], P)
+        values: uint256[2 * MAX_FOLDING] = self.deep_coset(ctx, d, trace.leaf_at[i], comp.leaf_at[i], x0, inv_norms, zeta, zg0, zg1)
+        base[i] = x0
+        folded[2 * i], folded[2 * i + 1] = fri.fold_coset(values, lf, inv_base[i], ctx.betas[0], ctx.betas[1], zeta_inv)
+
+    zeta_pows: uint256[MAX_FOLDING] = empty(uint256[MAX_FOLDING])
+    zeta_pows[0] = 1
+    for k: uint256 in range(1, MAX_FOLDING):
+        if k >= f:
+            break
+        zeta_pows[k] = uint256_mulmod(zeta_pows[k - 1], zeta, P)
+
+    for r: uint256 in range(1, proof.MAX_FOLDS + 1):
+        # Move every query to the layer the last fold produced: its coset there and its slot in it.
+        leaf_bits: uint256 = ctx.log_n - lf * (r + 1)
+        for i: uint256 in range(MAX_QUERIES):
+            if i >= q:
+                break
+            bx: uint256 = base[i]
+            ibx: uint256 = inv_base[i]
+            for s: uint256 in range(4):
+                if s >= lf:
+                    break
+                bx = uint256_mulmod(bx, bx, P)
+                ibx = uint256_mulmod(ibx, ibx, P)
+            if r < ctx.folds:
+                slot: uint256 = pos[i] >> leaf_bits
+                slots[i] = slot
+                pos[i] = pos[i] & ((1 << leaf_bits) - 1)
+                bx = uint256_mulmod(bx, zeta_pows[(f - slot) % f], P)
+                ibx = uint256_mulmod(ibx, zeta_pows[slot], P)
+            base[i] = bx
+            inv_base[i] = ibx
+        if r >= ctx.folds:
+            break
+        root: bytes32 = convert(slice(msg.data, ctx.fri_roots_at + 32 * (r - 1), 32), bytes32)
+        layer: Opened = self.open_tree(root, leaf_bits, pos, q, at, f * 16, end)
+        at = layer.end
+        for i: uint256 in range(MAX_QUERIES):
+            if i >= q:
+                break
+            leaf: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(layer.leaf_at[i], 2 * f)
+            values: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
+            for k: uint256 in range(2 * MAX_FOLDING):
+                if k >= 2 * f:
+                    break
+                values[k] = leaf[k]
+            slot: uint256 = slots[i]
+            assert values[2 * slot] == folded[2 * i] and values[2 * slot + 1] == folded[2 * i + 1], "FRI layer is inconsistent with the folded values"
+            folded[2 * i], folded[2 * i + 1] = fri.fold_coset(values, lf, inv_base[i], ctx.betas[2 * r], ctx.betas[2 * r + 1], zeta_inv)
+
+    assert at == end, "trailing bytes after the proof"
+    coeffs: DynArray[uint256, 512] = []
+    for k: uint256 in range(512):
+        if k >= 2 * ctx.final_size:
+            break
+        coeffs.append(calldata.felt(ctx.final_at + 8 * k + 8))
+    for i: uint256 in range(MAX_QUERIES):
+        if i >= q:
+            break
+        y0: uint256 = 0
+        y1: uint256 = 0
+        y0, y1 = fri.eval_poly(coeffs, base[i])
+        assert y0 == folded[2 * i] and y1 == folded[2 * i + 1], "final FRI polynomial does not match the folded values"
