@@ -24,10 +24,29 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
+# anvil (an EVM node) for the contract tests, from npm; the platform binary
+# comes as an optional dependency from the registry, no other download.
+ANVIL_VERSION=1.7.1
+install_anvil() {
+    local pkg=.tools/node_modules/@foundry-rs/anvil/package.json
+    if [ -f "$pkg" ] && grep -q "\"version\": \"$ANVIL_VERSION\"" "$pkg" \
+        && .tools/node_modules/.bin/anvil --version >/dev/null 2>&1; then
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "[dev] npm not found: cannot install anvil; the anvil tests will fail" >&2
+        return 0
+    fi
+    echo "[dev] installing anvil $ANVIL_VERSION into .tools" >&2
+    npm install --prefix .tools --no-audit --no-fund --loglevel=error "@foundry-rs/anvil@$ANVIL_VERSION" >&2 \
+        || echo "[dev] anvil install failed; the anvil tests will fail" >&2
+}
+
 job=${1:-demo}
 case "$job" in
     test)
         shift
+        install_anvil
         exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" -q "$@"
         ;;
     *)
