@@ -1,0 +1,60 @@
+"""Python bindings of the EVM STARK verifier: deploy it with its AIR contracts and call it.
+
+``StarkVerifier.vy`` verifies every program's proofs; the program-specific
+out-of-domain constraints live in one small AIR contract per program
+(``contracts/air/<name>.vy``), looked up here by program id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.compiler import CONTRACTS_DIR, compile_contract
+
+#: Programs with an AIR contract, by registry name.
+AIR_PROGRAMS = ("fib", "mimc", "collatz")
+VERIFIER_SOURCE = CONTRACTS_DIR / "StarkVerifier.vy"
+
+
+def air_source(name: str):
+    return CONTRACTS_DIR / "air" / f"{name}.vy"
+
+
+def deploy_contract(w3: Any, source, sender: str, *args: Any, gas: int = 15_000_000) -> Any:
+    """Compile (cached) and deploy one contract; returns the web3 contract object."""
+    artifact = compile_contract(source)
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    tx = factory.constructor(*args).transact({"from": sender, "gas": gas})
+    receipt = w3.eth.wait_for_transaction_receipt(tx)
+    if receipt.status != 1:
+        raise RuntimeError(f"deploying {source} failed")
+    return w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi)
+
+
+@dataclass
+class DeployedVerifier:
+    """The verifier contract and the AIR contract of each program (keyed by program id)."""
+
+    verifier: Any
+    airs: dict[bytes, Any]
+
+    def air_for(self, program_id: bytes) -> Any | None:
+        return self.airs.get(bytes(program_id))
+
+    def call_verify(self, journal: bytes, seal: bytes, gas: int = 30_000_000) -> int:
+        """Security bits of an accepted proof; raises whatever the node raises on a revert."""
+        air = self.air_for(journal[:32])
+        if air is None:
+            raise LookupError("no AIR contract for this program id")
+        return self.verifier.functions.verify(air.address, journal, seal).call({"gas": gas})
+
+
+def deploy_verifier(w3: Any, sender: str) -> DeployedVerifier:
+    """Deploy StarkVerifier.vy and one AIR contract per program."""
+    verifier = deploy_contract(w3, VERIFIER_SOURCE, sender)
+    airs = {}
+    for name in AIR_PROGRAMS:
+        air = deploy_contract(w3, air_source(name), sender)
+        airs[bytes(air.functions.PROGRAM_ID().call())] = air
+    return DeployedVerifier(verifier, airs)
