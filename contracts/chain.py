@@ -21,9 +21,10 @@ Prague enforces it):
 
 Execution gas when the EIP-7623 floor binds is not visible in the receipt
 (see :mod:`contracts.gas`); it comes from the dry run on the embedded chain
-and from ``trace_transaction`` (the top call's ``gasUsed``, which excludes
-intrinsic gas) on an RPC node; a node without that method gives the upper
-bound, flagged ``execution_exact = False``.
+and from traces on an RPC node (``trace_transaction``: the top call's
+``gasUsed``, which excludes intrinsic gas but not refunds; refunds from a
+JavaScript tracer when the transaction touched storage); a node without
+these methods gives the upper bound, flagged ``execution_exact = False``.
 """
 
 from __future__ import annotations
@@ -444,14 +445,40 @@ class RpcL1(L1Chain):
         return self.w3.eth.send_raw_transaction(signed.raw_transaction)
 
     def _execution_of_mined(self, tx: _Tx, tx_hash: str, receipt: Any, gas: int) -> int | None:
-        """The top call's gasUsed in the parity-style trace: execution gas, before refunds."""
+        """Execution gas (net of refunds) of a mined transaction, from traces.
+
+        The top call's ``gasUsed`` in ``trace_transaction`` is the execution
+        gas before refunds.  Refunds come only from SSTORE: when the
+        transaction touched no storage slot (``prestateTracer``) there are
+        none; otherwise the refund counter is read with a small JavaScript
+        tracer (slow on anvil, ~0.3M gas/s, but only for floor-bound
+        transactions that touch storage).  None when the node lacks a tracer.
+        """
         try:
             with self._node():
-                response = self.w3.provider.make_request("trace_transaction", [tx_hash])
-            traces = response.get("result") or []
-            top = next(t for t in traces if not t.get("traceAddress"))
-            return int(top["result"]["gasUsed"], 16)
+                traces = self._rpc("trace_transaction", [tx_hash])
+                top = next(t for t in traces if not t.get("traceAddress"))
+                gross = int(top["result"]["gasUsed"], 16)
+                prestate = self._rpc("debug_traceTransaction", [tx_hash, {"tracer": "prestateTracer"}])
+                if not any(account.get("storage") for account in prestate.values()):
+                    return gross
+                refund = int(self._rpc("debug_traceTransaction", [tx_hash, {"tracer": _REFUND_TRACER}])["refund"])
         except L1UnavailableError:
             raise
         except Exception:
             return None
+        intrinsic = G.intrinsic_gas(tx.data, tx.create)
+        return gross - min(refund, (intrinsic + gross) // 5)  # EIP-3529 cap
+
+    def _rpc(self, method: str, params: list) -> Any:
+        response = self.w3.provider.make_request(method, params)
+        if "error" in response:
+            raise L1Error(f"{method}: {response['error']}")
+        return response["result"]
+
+
+# geth-style JavaScript tracer keeping the refund counter of the last step
+_REFUND_TRACER = (
+    "{r: 0, step: function(log, db) { this.r = log.getRefund(); }, "
+    "fault: function(log, db) {}, result: function(ctx, db) { return {refund: this.r}; }}"
+)

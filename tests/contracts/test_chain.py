@@ -138,6 +138,8 @@ def test_gas_used_agrees_embedded_and_anvil(both, burner_artifact):
         lambda c: c.functions.burn(b"\x07" * 100, 500),  # execution dominates
         lambda c: c.functions.fill(0, 20),  # cold storage writes
         lambda c: c.functions.fill(10, 20),  # slots 10..19 already set: 5,000 each, 20..29 fresh
+        lambda c: c.functions.clear(0, 3, b"\x01" * 3000),  # refunds at the floor (trace + refund tracer on anvil)
+        lambda c: c.functions.clear(3, 3, b""),  # refunds capped at gasUsed / 5
     ]
     for make in calls:
         results = [chain.transact(make(c)).gas for chain, c in zip(both, contracts)]

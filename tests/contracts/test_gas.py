@@ -134,3 +134,17 @@ def test_pyevm_estimate_ignores_the_floor(l1, burner):
         assert node_estimate == G.floor_gas(data)
     assert G.estimate_gas_with_floor(node_estimate, data) == G.floor_gas(data)
     assert l1.estimate_gas(fn) >= G.floor_gas(data)
+
+
+def test_floor_bound_execution_is_net_of_refunds(l1, burner):
+    """Clearing slots earns refunds; at the floor the measured execution is net of them on both chains."""
+    l1.transact(burner.functions.fill(500_000, 4))
+    fn = burner.functions.clear(500_000, 2, b"\x01" * 3000)
+    data = bytes.fromhex(fn._encode_transaction_data()[2:])
+    b = l1.transact(fn).gas
+    assert b.floor_binds and b.execution_exact and b.gas_used == G.floor_gas(data)
+    # two resets (cold: 2,100 + 2,900 each) alone cost 10,000 before the 2 * 4,800 refunds
+    assert b.execution_gas < 10_000 - 4_800
+    # without the floor, the refund is capped at a fifth of gasUsed (EIP-3529), which depends on calldata
+    nonfloor = l1.transact(burner.functions.clear(500_002, 2, b"")).gas
+    assert not nonfloor.floor_binds and nonfloor.execution_gas > b.execution_gas
