@@ -329,16 +329,21 @@ class EmbeddedL1(L1Chain):
         spoof = EVMSpoofTransaction(evm_tx, from_=raw["from"])
         return _execute_and_revert_transaction(self.backend.chain, spoof, block)
 
-    def _measure(self, tx: _Tx, gas: int, block: Any = "latest") -> tuple[int, int]:
-        """(gross, net) execution gas of ``tx`` run with limit ``gas``; raises on revert / out of gas."""
+    def _measure(self, tx: _Tx, gas: int, block: Any = "latest", *, at_limit: bool = False) -> tuple[int, int]:
+        """(gross, net) execution gas of ``tx`` run with limit ``gas``; raises on revert / out of gas.
+
+        ``at_limit``: ``gas`` is the most any transaction may have, so running
+        out of it means the transaction is too large rather than failing.
+        """
         from eth.exceptions import OutOfGas, Revert
 
         computation = self.dry_run(tx, gas, block)
         if computation.is_error:
             error = computation.error
-            if isinstance(error, OutOfGas) and gas >= G.MAX_TX_GAS:
+            if isinstance(error, OutOfGas) and at_limit:
+                which = "the EIP-7825 cap" if gas == G.MAX_TX_GAS else "the block gas limit"
                 raise TransactionTooLargeError(
-                    f"transaction runs out of gas at the EIP-7825 cap of {G.MAX_TX_GAS:,}", needed=None, cap=G.MAX_TX_GAS
+                    f"transaction runs out of gas at {which} ({gas:,})", needed=None, cap=gas
                 )
             if isinstance(error, Revert):
                 data = bytes(error.args[0]) if error.args else b""
@@ -351,7 +356,7 @@ class EmbeddedL1(L1Chain):
 
     def _estimate(self, tx: _Tx) -> tuple[int, int | None]:
         limit = min(G.MAX_TX_GAS, self.block_gas_limit)
-        gross, net = self._measure(tx, limit)
+        gross, net = self._measure(tx, limit, at_limit=True)
         gas = G.gas_limit_for(tx.data, gross, tx.create)
         needed = G.intrinsic_gas(tx.data, tx.create) + gross
         G.check_cap(needed)

@@ -144,3 +144,12 @@ def test_gas_used_agrees_embedded_and_anvil(both, burner_artifact):
     for make in calls:
         results = [chain.transact(make(c)).gas for chain, c in zip(both, contracts)]
         assert results[0] == results[1], make(contracts[0])
+
+
+def test_embedded_block_gas_limit_below_the_cap(burner_artifact):
+    chain = EmbeddedL1(gas_limit=5_000_000)
+    assert chain.block_gas_limit == 5_000_000
+    contract = chain.deploy(burner_artifact)
+    with pytest.raises(TransactionTooLargeError, match="block gas limit"):
+        chain.transact(contract.functions.fill(0, 300))  # ~6.6M gas
+    assert chain.transact(contract.functions.fill(0, 100)).gas_limit <= 5_000_000
