@@ -199,9 +199,17 @@ class L1Chain(ABC):
         elif gas < floor_limit:
             raise L1Error(f"gas limit {gas:,} is below the intrinsic gas / EIP-7623 floor {floor_limit:,}")
         G.check_cap(gas)
+        from web3.exceptions import TimeExhausted, Web3RPCError
+
         with self._node():
-            tx_hash = self._send(tx, gas)
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+            try:
+                tx_hash = self._send(tx, gas)
+            except Web3RPCError as exc:  # nonce, funds, fee, size: the node refused it
+                raise L1Error(f"the node rejected the transaction: {exc}") from exc
+            try:
+                receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+            except TimeExhausted as exc:
+                raise L1UnavailableError(f"transaction {Web3.to_hex(tx_hash)} not mined within 120 s") from exc
         tx_hex = Web3.to_hex(tx_hash)
         if receipt["status"] != 1:
             reason = self._reason_of_failed(tx, receipt)

@@ -153,3 +153,10 @@ def test_embedded_block_gas_limit_below_the_cap(burner_artifact):
     with pytest.raises(TransactionTooLargeError, match="block gas limit"):
         chain.transact(contract.functions.fill(0, 300))  # ~6.6M gas
     assert chain.transact(contract.functions.fill(0, 100)).gas_limit <= 5_000_000
+
+
+def test_rejected_transaction_is_an_l1_error(anvil_url, burner_artifact):
+    poor = RpcL1(anvil_url, private_keys=["0x" + "11" * 32])  # an account with no ether
+    with pytest.raises(L1Error) as info:
+        poor.deploy(burner_artifact)
+    assert not isinstance(info.value, (TransactionRevertedError, TransactionTooLargeError))
