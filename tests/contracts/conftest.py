@@ -59,8 +59,8 @@ def find_anvil() -> str | None:
 def anvil_url(tmp_path_factory):
     """URL of a fresh anvil (Prague, 60M block gas limit) on 127.0.0.1, stopped after the session."""
     binary = find_anvil()
-    if binary is None:
-        message = "anvil not found: run ./scripts/dev.sh test (installs @foundry-rs/anvil into .tools) or set $ANVIL"
+    if binary is None or not os.access(binary, os.X_OK):
+        message = f"anvil not found ({binary or 'not installed'}): run ./scripts/dev.sh test (installs @foundry-rs/anvil into .tools) or set $ANVIL"
         if os.environ.get("SUPERVM_NO_ANVIL") == "1":
             pytest.skip(message)
         pytest.fail(message)
