@@ -1,0 +1,93 @@
+"""Deploy the rollup (verifier, AIR contracts, Rollup.vy) on an L1 and settle receipts on it.
+
+Data flows one way: receipts made by the prover come in, L1 transactions and
+their gas go out.  Every transaction goes through :class:`contracts.chain.L1Chain`,
+so it carries a full gas breakdown and respects the EIP-7825 cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.chain import L1Chain, TxResult
+from contracts.compiler import compile_contract
+from contracts.verifier import AIR_PROGRAMS, VERIFIER_SOURCE, air_source
+from prover.crypto.keccak import keccak256
+from prover.receipt import Backend, Receipt
+
+ROLLUP_SOURCE = VERIFIER_SOURCE.parent / "Rollup.vy"
+#: Conjectured security a production rollup demands of every STARK batch.
+DEFAULT_MIN_SECURITY_BITS = 100
+
+
+@dataclass
+class Rollup:
+    """Handles on the deployed contracts and the calls the node makes."""
+
+    chain: L1Chain
+    verifier: Any
+    rollup: Any
+    airs: dict[bytes, Any] = field(default_factory=dict)
+    dev_mode: bool = False
+
+    @property
+    def address(self) -> str:
+        return self.rollup.address
+
+    def batch_count(self) -> int:
+        return int(self.chain.call(self.rollup.functions.batch_count()))
+
+    def batch(self, index: int) -> dict:
+        root, count, backend, bits, block = self.chain.call(self.rollup.functions.batches(index))
+        return {"journal_root": bytes(root), "request_count": count, "backend": backend, "security_bits": bits, "l1_block": block}
+
+    def submit_batch(self, index: int, receipt: Receipt, sender: str | None = None, gas: int | None = None) -> TxResult:
+        """Verify and record ``receipt`` as batch ``index`` (sent by the sequencer unless ``sender``)."""
+        fn = self.rollup.functions.submit_batch(index, int(receipt.backend), receipt.journal.to_bytes(), receipt.seal)
+        return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)
+
+    def verify_transaction(self, journal: bytes, seal: bytes, sender: str | None = None) -> TxResult:
+        """One transaction that only verifies a proof (StarkVerifier.verify): the gas of verification alone."""
+        air = self.airs[bytes(journal[:32])]
+        return self.chain.transact(self.verifier.functions.verify(air.address, journal, seal), sender=sender)
+
+    def verify_call(self, journal: bytes, seal: bytes) -> int:
+        """Security bits the EVM verifier grants (eth_call); raises TransactionRevertedError when it rejects."""
+        air = self.airs[bytes(journal[:32])]
+        return int(self.chain.call(self.verifier.functions.verify(air.address, journal, seal), gas=self.chain_call_gas))
+
+    def journal_in_batch(self, index: int, journal: bytes, position: int, path: list[bytes]) -> bool:
+        fn = self.rollup.functions.journal_in_batch(index, keccak256(journal), position, path)
+        return bool(self.chain.call(fn))
+
+    @property
+    def sequencer(self) -> str:
+        return self.chain.call(self.rollup.functions.sequencer())
+
+    chain_call_gas: int = 16_777_216
+
+
+def deploy_rollup(
+    chain: L1Chain,
+    *,
+    sequencer: str | None = None,
+    owner: str | None = None,
+    dev_mode: bool = False,
+    min_security_bits: int = DEFAULT_MIN_SECURITY_BITS,
+) -> Rollup:
+    """Deploy the STARK verifier, one AIR contract per program and the rollup; register every program."""
+    owner = owner or chain.accounts[0]
+    sequencer = sequencer or owner
+    verifier = chain.deploy(compile_contract(VERIFIER_SOURCE), sender=owner)
+    rollup = chain.deploy(compile_contract(ROLLUP_SOURCE), verifier.address, sequencer, dev_mode, min_security_bits, sender=owner)
+    airs = {}
+    for name in AIR_PROGRAMS:
+        air = chain.deploy(compile_contract(air_source(name)), sender=owner)
+        program_id = bytes(chain.call(air.functions.PROGRAM_ID()))
+        chain.transact(rollup.functions.register_program(program_id, air.address), sender=owner)
+        airs[program_id] = air
+    return Rollup(chain, verifier, rollup, airs, dev_mode)
+
+
+__all__ = ["Backend", "DEFAULT_MIN_SECURITY_BITS", "Rollup", "deploy_rollup"]

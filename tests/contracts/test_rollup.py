@@ -1,0 +1,110 @@
+"""The rollup contract on both L1 targets: registry, access control, replay, dev mode, inclusion, gas."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.errors import TransactionRevertedError
+from contracts.rollup import deploy_rollup
+from prover.backends import prove
+from prover.crypto.keccak import keccak256
+from prover.receipt import Receipt
+from prover.stark.params import preset
+
+TEST = preset("test")
+
+
+@pytest.fixture(scope="module")
+def receipts():
+    return {
+        "stark": prove("fib", (20,), "stark", TEST),
+        "stark2": prove("mimc", (3, 10), "stark", TEST),
+        "trace": prove("fib", (20,), "trace"),
+    }
+
+
+@pytest.fixture(scope="module")
+def dev_rollup(l1):
+    return deploy_rollup(l1, sequencer=l1.accounts[1], dev_mode=True, min_security_bits=0)
+
+
+@pytest.fixture(scope="module")
+def prod_rollup(l1):
+    return deploy_rollup(l1, sequencer=l1.accounts[1], dev_mode=False, min_security_bits=0)
+
+
+def test_stark_batch_is_verified_recorded_and_logged(dev_rollup, receipts):
+    receipt = receipts["stark"]
+    index = dev_rollup.batch_count()
+    result = dev_rollup.submit_batch(index, receipt)
+    batch = dev_rollup.batch(index)
+    assert batch["journal_root"] == keccak256(receipt.journal.to_bytes())
+    assert batch["request_count"] == 1 and batch["backend"] == 1
+    assert batch["l1_block"] == result.block_number
+    assert batch["security_bits"] == TEST.security_bits(receipt.seal[1])
+    events = dev_rollup.rollup.events.BatchVerified().process_receipt(result.receipt)
+    assert [(e.args.index, bytes(e.args.journal_root)) for e in events] == [(index, batch["journal_root"])]
+    assert result.gas.fits_cap and result.gas.gas_used == result.receipt["gasUsed"]
+
+
+def test_only_the_sequencer_submits_and_an_index_is_used_once(dev_rollup, receipts, l1):
+    receipt = receipts["stark2"]
+    index = dev_rollup.batch_count()
+    with pytest.raises(TransactionRevertedError, match="only the sequencer"):
+        dev_rollup.submit_batch(index, receipt, sender=l1.accounts[2])
+    with pytest.raises(TransactionRevertedError, match="not the next one"):
+        dev_rollup.submit_batch(index + 1, receipt)
+    dev_rollup.submit_batch(index, receipt)
+    with pytest.raises(TransactionRevertedError, match="not the next one"):
+        dev_rollup.submit_batch(index, receipt)
+    assert dev_rollup.batch_count() == index + 1
+
+
+def test_tampered_proof_and_journal_are_rejected(dev_rollup, receipts):
+    receipt = receipts["stark"]
+    index = dev_rollup.batch_count()
+    seal = bytearray(receipt.seal)
+    seal[len(seal) // 2] ^= 1
+    with pytest.raises(TransactionRevertedError):
+        dev_rollup.submit_batch(index, Receipt(receipt.journal, receipt.backend, bytes(seal)))
+    other = prove("fib", (21,), "stark", TEST)
+    with pytest.raises(TransactionRevertedError):
+        dev_rollup.submit_batch(index, Receipt(other.journal, receipt.backend, receipt.seal))
+    assert dev_rollup.batch_count() == index
+
+
+def test_trace_receipts_only_in_dev_mode(dev_rollup, prod_rollup, receipts):
+    trace = receipts["trace"]
+    index = dev_rollup.batch_count()
+    dev_rollup.submit_batch(index, trace)
+    assert dev_rollup.batch(index)["backend"] == 0
+    with pytest.raises(TransactionRevertedError, match="not in dev mode"):
+        prod_rollup.submit_batch(prod_rollup.batch_count(), trace)
+
+
+def test_production_rollup_enforces_its_security_level(l1, receipts):
+    strict = deploy_rollup(l1, dev_mode=False, min_security_bits=100)
+    with pytest.raises(TransactionRevertedError, match="security level"):
+        strict.submit_batch(0, receipts["stark"])
+
+
+def test_unknown_program_and_registry_access(dev_rollup, receipts, l1):
+    receipt = receipts["trace"]
+    journal = bytes(32) + receipt.journal.to_bytes()[32:]
+    fn = dev_rollup.rollup.functions.submit_batch(dev_rollup.batch_count(), 0, journal, receipt.seal)
+    with pytest.raises(TransactionRevertedError, match="unknown program"):
+        l1.transact(fn, sender=l1.accounts[1])
+    with pytest.raises(TransactionRevertedError, match="only the owner"):
+        l1.transact(dev_rollup.rollup.functions.register_program(bytes(32), l1.accounts[3]), sender=l1.accounts[2])
+
+
+def test_journal_inclusion(dev_rollup, receipts):
+    receipt = receipts["trace"]
+    index = dev_rollup.batch_count()
+    dev_rollup.submit_batch(index, receipt)
+    journal = receipt.journal.to_bytes()
+    assert dev_rollup.journal_in_batch(index, journal, 0, [])
+    assert not dev_rollup.journal_in_batch(index, journal + b"\x00", 0, [])
+    assert not dev_rollup.journal_in_batch(index, journal, 1, [])
+    assert not dev_rollup.journal_in_batch(index, journal, 0, [bytes(32)])
+    assert not dev_rollup.journal_in_batch(index + 5, journal, 0, [])
