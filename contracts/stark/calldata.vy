@@ -59,6 +59,27 @@ def elements(at: uint256, count: uint256) -> DynArray[uint256, MAX_ELEMENTS]:
 
 @internal
 @view
+def ext_leaf(at: uint256, count: uint256) -> uint256[32]:
+    """@notice `count` (<= 16) extension elements (c0, c1 interleaved) starting at `at`."""
+    out: uint256[32] = empty(uint256[32])
+    for j: uint256 in range(8):
+        if 2 * j >= count:
+            break
+        word: uint256 = convert(slice(msg.data, at + 32 * j, 32), uint256)
+        a: uint256 = word >> 192
+        b: uint256 = (word >> 128) & MASK64
+        c: uint256 = (word >> 64) & MASK64
+        e: uint256 = word & MASK64
+        assert a < P and b < P and c < P and e < P, "non-canonical field element"
+        out[4 * j] = a
+        out[4 * j + 1] = b
+        out[4 * j + 2] = c
+        out[4 * j + 3] = e
+    return out
+
+
+@internal
+@view
 def hash_range(at: uint256, size: uint256) -> bytes32:
     """@notice keccak256 of `size` calldata bytes at `at` (size <= 4096)."""
     return keccak256(self._window(at, size))

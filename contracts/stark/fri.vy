@@ -13,7 +13,7 @@ MAX_FOLDING: constant(uint256) = 16
 
 @internal
 @pure
-def fold_coset(values: uint256[2 * MAX_FOLDING], log_folding: uint256, inv_x: uint256, beta0: uint256, beta1: uint256, zeta_inv: uint256) -> (uint256, uint256):
+def fold_coset(values: uint256[2 * MAX_FOLDING], log_folding: uint256, inv_x: uint256, beta0: uint256, beta1: uint256, zeta_inv: uint256) -> uint256[2]:
     """
     @notice Folds the f = 2^log_folding values at x * zeta^k (interleaved c0, c1)
             into the next layer's value at x^f, by log_folding binary folds:
@@ -49,12 +49,12 @@ def fold_coset(values: uint256[2 * MAX_FOLDING], log_folding: uint256, inv_x: ui
         b0 = t
         ix = uint256_mulmod(ix, ix, P)
         zi = uint256_mulmod(zi, zi, P)
-    return (v[0], v[1])
+    return [v[0], v[1]]
 
 
 @internal
 @pure
-def eval_poly(coeffs: DynArray[uint256, 512], x: uint256) -> (uint256, uint256):
+def eval_poly(coeffs: DynArray[uint256, 512], x: uint256) -> uint256[2]:
     """@notice An extension-coefficient polynomial (c0, c1 interleaved, lowest degree first) at a base point, by Horner."""
     r0: uint256 = 0
     r1: uint256 = 0
@@ -65,4 +65,4 @@ def eval_poly(coeffs: DynArray[uint256, 512], x: uint256) -> (uint256, uint256):
         i: uint256 = n - 1 - step
         r0 = unsafe_add(unsafe_mul(r0, x), coeffs[2 * i]) % P
         r1 = unsafe_add(unsafe_mul(r1, x), coeffs[2 * i + 1]) % P
-    return (r0, r1)
+    return [r0, r1]

@@ -8,8 +8,30 @@
 @dev Indices and hashes are compacted in place, level by level.
 """
 
-MAX_QUERIES: constant(uint256) = 128
+MAX_QUERIES: constant(uint256) = 64
 MAX_DEPTH: constant(uint256) = 32
+
+
+@internal
+@pure
+def independent_levels(indices: uint256[MAX_QUERIES], count: uint256, depth: uint256) -> uint256:
+    """
+    @notice The number of levels, from the leaves up, on which no two of the
+            sorted distinct `indices` are siblings or share a parent: on those
+            levels every path consumes one proof node, in index order.
+    """
+    closest: uint256 = 1 << depth
+    for k: uint256 in range(1, MAX_QUERIES):
+        if k >= count:
+            break
+        closest = min(closest, indices[k - 1] ^ indices[k])
+    levels: uint256 = 0
+    for step: uint256 in range(MAX_DEPTH):
+        if closest < 2:
+            break
+        closest >>= 1
+        levels += 1
+    return min(levels, depth)
 
 
 @internal
@@ -27,13 +49,38 @@ def verify(
     @notice Reverts unless the `count` leaf hashes at the sorted unique
             `indices` hash up to `root`, with sibling nodes read from absolute
             calldata offset `at` (never past `end`).
+    @dev Two phases with the same result as the level-by-level rule of
+         docs/proof-format.md: on the lowest levels, where no paths meet, the
+         node of path k on level l is node l * count + k, so each path is
+         hashed up on its own; the remaining levels merge paths level by level.
     @return The calldata offset just after the last node used.
     """
     idx: uint256[MAX_QUERIES] = indices
     hs: bytes32[MAX_QUERIES] = hashes
     n: uint256 = count
-    pos: uint256 = at
-    for level: uint256 in range(depth, bound=MAX_DEPTH):
+    low: uint256 = self.independent_levels(indices, count, depth)
+    assert at + 32 * low * n <= end, "proof truncated in Merkle nodes"
+    for k: uint256 in range(MAX_QUERIES):
+        if k >= n:
+            break
+        h: bytes32 = hs[k]
+        cur: uint256 = idx[k]
+        node_at: uint256 = at + 32 * k
+        for level: uint256 in range(MAX_DEPTH):
+            if level >= low:
+                break
+            if cur & 1 == 1:
+                h = keccak256(concat(slice(msg.data, node_at, 32), h))
+            else:
+                h = keccak256(concat(h, slice(msg.data, node_at, 32)))
+            cur >>= 1
+            node_at += 32 * n
+        hs[k] = h
+        idx[k] = cur
+    pos: uint256 = at + 32 * low * n
+    for level: uint256 in range(MAX_DEPTH):
+        if level + low >= depth:
+            break
         cur: uint256 = idx[0]
         h: bytes32 = hs[0]
         i: uint256 = 1

@@ -8,7 +8,7 @@
 from stark import calldata
 from stark import transcript
 
-MAX_QUERIES: constant(uint256) = 128
+MAX_QUERIES: constant(uint256) = 64
 MAX_FOLDS: constant(uint256) = 22
 MAX_JOURNAL: constant(uint256) = 1064
 TAG: constant(Bytes[16]) = b"SUPERVM-STARK-V1"

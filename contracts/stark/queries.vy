@@ -16,7 +16,7 @@ from stark import proof
 P: constant(uint256) = 18446744069414584321
 W: constant(uint256) = 7
 OFFSET: constant(uint256) = 7
-MAX_QUERIES: constant(uint256) = 128
+MAX_QUERIES: constant(uint256) = 64
 MAX_FOLDING: constant(uint256) = 16
 MAX_WIDTH: constant(uint256) = 16
 MAX_COMP: constant(uint256) = 8
@@ -30,6 +30,16 @@ struct Opened:
 
 # DEEP coefficients (interleaved c0, c1) and the negated constant terms -A, -B.
 struct Deep:
+    width: uint256
+    comp_cols: uint256
+    folding: uint256
+    log_folding: uint256
+    zeta_inv: uint256
+    z0: uint256
+    z1: uint256
+    zg0: uint256
+    zg1: uint256
+    zeta: uint256
     cz: uint256[2 * MAX_WIDTH]
     czg: uint256[2 * MAX_WIDTH]
     ch: uint256[2 * MAX_COMP]
@@ -71,6 +81,17 @@ def open_tree(root: bytes32, depth: uint256, positions: uint256[MAX_QUERIES], co
 def deep_coefficients(ctx: proof.Context) -> Deep:
     """@notice gamma^k in the order (T_0 at z, T_0 at zg, T_1 at z, ..., H_0, H_1, ...) and -A, -B."""
     d: Deep = empty(Deep)
+    d.width = ctx.width
+    d.comp_cols = ctx.comp_cols
+    d.folding = 1 << ctx.log_folding
+    d.log_folding = ctx.log_folding
+    d.z0 = ctx.z0
+    d.z1 = ctx.z1
+    g: uint256 = goldilocks.root_of_unity(ctx.log_t)
+    d.zg0 = uint256_mulmod(ctx.z0, g, P)
+    d.zg1 = uint256_mulmod(ctx.z1, g, P)
+    d.zeta = goldilocks.root_of_unity(ctx.log_folding)
+    d.zeta_inv = goldilocks.pow_(d.zeta, d.folding - 1)
     g0: uint256 = 1
     g1: uint256 = 0
     a0: uint256 = 0
@@ -112,40 +133,48 @@ def deep_coefficients(ctx: proof.Context) -> Deep:
 
 @internal
 @view
-def deep_coset(ctx: proof.Context, d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_norms: uint256[2 * MAX_FOLDING], zeta: uint256, zg0: uint256, zg1: uint256) -> uint256[2 * MAX_FOLDING]:
+def deep_coset(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_norms: uint256[2 * MAX_FOLDING + 1]) -> uint256[2 * MAX_FOLDING]:
     """
     @notice DEEP values Y(x0 zeta^k), k < f, from one trace and one composition leaf.
     @param inv_norms 1/N(x - z) and 1/N(x - zg) for each k, interleaved, N the extension norm.
     """
-    f: uint256 = 1 << ctx.log_folding
-    w: uint256 = ctx.width
-    cc: uint256 = ctx.comp_cols
-    tv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(trace_at, f * w)
-    hv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(comp_at, 2 * f * cc)
+    tv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(trace_at, d.folding * d.width)
+    hv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(comp_at, 2 * d.folding * d.comp_cols)
     out: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
+    w: uint256 = d.width
+    cc: uint256 = d.comp_cols
+    na0: uint256 = d.na0
+    na1: uint256 = d.na1
+    nb0: uint256 = d.nb0
+    nb1: uint256 = d.nb1
+    z0: uint256 = d.z0
+    z1: uint256 = d.z1
+    zg0: uint256 = d.zg0
+    zg1: uint256 = d.zg1
+    zeta: uint256 = d.zeta
     x: uint256 = x0
     for k: uint256 in range(MAX_FOLDING):
-        if k >= f:
+        if k >= d.folding:
             break
-        s10: uint256 = d.na0
-        s11: uint256 = d.na1
-        s20: uint256 = d.nb0
-        s21: uint256 = d.nb1
-        base_t: uint256 = k * w
+        s10: uint256 = na0
+        s11: uint256 = na1
+        s20: uint256 = nb0
+        s21: uint256 = nb1
+        row: uint256 = k * w
         for c: uint256 in range(MAX_WIDTH):
             if c >= w:
                 break
-            t: uint256 = tv[base_t + c]
+            t: uint256 = tv[row + c]
             s10 = unsafe_add(s10, unsafe_mul(d.cz[2 * c], t))
             s11 = unsafe_add(s11, unsafe_mul(d.cz[2 * c + 1], t))
             s20 = unsafe_add(s20, unsafe_mul(d.czg[2 * c], t))
             s21 = unsafe_add(s21, unsafe_mul(d.czg[2 * c + 1], t))
-        base_h: uint256 = 2 * k * cc
+        row = 2 * k * cc
         for j: uint256 in range(MAX_COMP):
             if j >= cc:
                 break
-            h0: uint256 = hv[base_h + 2 * j]
-            h1: uint256 = hv[base_h + 2 * j + 1]
+            h0: uint256 = hv[row + 2 * j]
+            h1: uint256 = hv[row + 2 * j + 1]
             g0: uint256 = d.ch[2 * j]
             g1: uint256 = d.ch[2 * j + 1]
             s10 = unsafe_add(s10, unsafe_add(unsafe_mul(g0, h0), unsafe_mul(unsafe_mul(W, g1), h1)))
@@ -155,14 +184,12 @@ def deep_coset(ctx: proof.Context, d: Deep, trace_at: uint256, comp_at: uint256,
         s20 = s20 % P
         s21 = s21 % P
         # 1/(x - z) = ((x - z0) + z1 X) / N(x - z); likewise for zg.
-        e0: uint256 = uint256_addmod(x, P - ctx.z0, P)
-        e1: uint256 = ctx.z1
+        e0: uint256 = uint256_addmod(x, P - z0, P)
         f0: uint256 = uint256_addmod(x, P - zg0, P)
-        f1: uint256 = zg1
-        u0: uint256 = unsafe_add(unsafe_mul(s10, e0), unsafe_mul(unsafe_mul(W, s11), e1)) % P
-        u1: uint256 = unsafe_add(unsafe_mul(s10, e1), unsafe_mul(s11, e0)) % P
-        v0: uint256 = unsafe_add(unsafe_mul(s20, f0), unsafe_mul(unsafe_mul(W, s21), f1)) % P
-        v1: uint256 = unsafe_add(unsafe_mul(s20, f1), unsafe_mul(s21, f0)) % P
+        u0: uint256 = unsafe_add(unsafe_mul(s10, e0), unsafe_mul(unsafe_mul(W, s11), z1)) % P
+        u1: uint256 = unsafe_add(unsafe_mul(s10, z1), unsafe_mul(s11, e0)) % P
+        v0: uint256 = unsafe_add(unsafe_mul(s20, f0), unsafe_mul(unsafe_mul(W, s21), zg1)) % P
+        v1: uint256 = unsafe_add(unsafe_mul(s20, zg1), unsafe_mul(s21, f0)) % P
         n1: uint256 = inv_norms[2 * k]
         n2: uint256 = inv_norms[2 * k + 1]
         out[2 * k] = unsafe_add(unsafe_mul(u0, n1), unsafe_mul(v0, n2)) % P
@@ -173,83 +200,109 @@ def deep_coset(ctx: proof.Context, d: Deep, trace_at: uint256, comp_at: uint256,
 
 @internal
 @view
+def _inverse_norms(d: Deep, x0: uint256) -> uint256[2 * MAX_FOLDING + 1]:
+    """
+    @notice 1/N(x - z) and 1/N(x - zg) for the f points x = x0 zeta^k
+            (interleaved), then 1/x0: one field inversion for all of them.
+    """
+    norms: uint256[2 * MAX_FOLDING + 1] = empty(uint256[2 * MAX_FOLDING + 1])
+    prefix: uint256[2 * MAX_FOLDING + 1] = empty(uint256[2 * MAX_FOLDING + 1])
+    z1sq7: uint256 = uint256_mulmod(W * d.z1, d.z1, P)
+    zg1sq7: uint256 = uint256_mulmod(W * d.zg1, d.zg1, P)
+    n: uint256 = 2 * d.folding
+    running: uint256 = 1
+    x: uint256 = x0
+    for k: uint256 in range(MAX_FOLDING):
+        if k >= d.folding:
+            break
+        e: uint256 = uint256_addmod(x, P - d.z0, P)
+        a: uint256 = uint256_addmod(uint256_mulmod(e, e, P), P - z1sq7, P)
+        e = uint256_addmod(x, P - d.zg0, P)
+        b: uint256 = uint256_addmod(uint256_mulmod(e, e, P), P - zg1sq7, P)
+        norms[2 * k] = a
+        norms[2 * k + 1] = b
+        prefix[2 * k] = running
+        running = uint256_mulmod(running, a, P)
+        prefix[2 * k + 1] = running
+        running = uint256_mulmod(running, b, P)
+        x = uint256_mulmod(x, d.zeta, P)
+    norms[n] = x0
+    prefix[n] = running
+    running = uint256_mulmod(running, x0, P)
+    inv_all: uint256 = goldilocks.inv(running)
+    for step: uint256 in range(2 * MAX_FOLDING + 1):
+        if step > n:
+            break
+        k: uint256 = n - step
+        t: uint256 = norms[k]
+        norms[k] = uint256_mulmod(inv_all, prefix[k], P)
+        inv_all = uint256_mulmod(inv_all, t, P)
+    return norms
+
+
+@internal
+@view
+def _first_fold(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, beta0: uint256, beta1: uint256) -> uint256[3]:
+    """@notice One query's layer 0: DEEP values on its coset, folded once; returns (folded c0, c1, 1/x0)."""
+    inv: uint256[2 * MAX_FOLDING + 1] = self._inverse_norms(d, x0)
+    values: uint256[2 * MAX_FOLDING] = self.deep_coset(d, trace_at, comp_at, x0, inv)
+    inv_x0: uint256 = inv[2 * d.folding]
+    y: uint256[2] = fri.fold_coset(values, d.log_folding, inv_x0, beta0, beta1, d.zeta_inv)
+    return [y[0], y[1], inv_x0]
+
+
+@internal
+@view
+def _layer_fold(log_folding: uint256, zeta_inv: uint256, leaf_at: uint256, slot: uint256, f0: uint256, f1: uint256, inv_x: uint256, beta0: uint256, beta1: uint256) -> uint256[2]:
+    """@notice Checks that a FRI leaf holds the folded value (f0, f1) at `slot`, then folds the leaf."""
+    values: uint256[2 * MAX_FOLDING] = calldata.ext_leaf(leaf_at, 1 << log_folding)
+    assert values[2 * slot] == f0 and values[2 * slot + 1] == f1, "FRI layer is inconsistent with the folded values"
+    return fri.fold_coset(values, log_folding, inv_x, beta0, beta1, zeta_inv)
+
+
+@internal
+@view
 def check(ctx: proof.Context):
     """@notice Reverts unless every query is consistent through all layers; also requires the proof to end exactly."""
     lf: uint256 = ctx.log_folding
     f: uint256 = 1 << lf
     q: uint256 = ctx.num_queries
     depth: uint256 = ctx.log_n - lf
-    at: uint256 = ctx.openings_at
-    end: uint256 = ctx.proof_end
-
-    trace: Opened = self.open_tree(ctx.trace_root, depth, ctx.queries, q, at, f * ctx.width * 8, end)
-    comp: Opened = self.open_tree(ctx.comp_root, depth, ctx.queries, q, trace.end, f * ctx.comp_cols * 16, end)
-    at = comp.end
-
+    trace: Opened = self.open_tree(ctx.trace_root, depth, ctx.queries, q, ctx.openings_at, f * ctx.width * 8, ctx.proof_end)
+    comp: Opened = self.open_tree(ctx.comp_root, depth, ctx.queries, q, trace.end, f * ctx.comp_cols * 16, ctx.proof_end)
     d: Deep = self.deep_coefficients(ctx)
-    g: uint256 = goldilocks.root_of_unity(ctx.log_t)
-    zg0: uint256 = uint256_mulmod(ctx.z0, g, P)
-    zg1: uint256 = uint256_mulmod(ctx.z1, g, P)
-    omega: uint256 = goldilocks.root_of_unity(ctx.log_n)
-    zeta: uint256 = goldilocks.root_of_unity(lf)
-    zeta_inv: uint256 = goldilocks.pow_(zeta, f - 1)
-    z1sq7: uint256 = uint256_mulmod(W * ctx.z1, ctx.z1, P)
-    zg1sq7: uint256 = uint256_mulmod(W * zg1, zg1, P)
-
-    # Per query: position in the current layer, coset base point and its inverse, folded value.
-    pos: uint256[MAX_QUERIES] = ctx.queries
-    base: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
-    inv_base: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
-    folded: uint256[2 * MAX_QUERIES] = empty(uint256[2 * MAX_QUERIES])
-    slots: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
-
-    for i: uint256 in range(MAX_QUERIES):
-        if i >= q:
-            break
-        x0: uint256 = uint256_mulmod(OFFSET, goldilocks.pow_(omega, pos[i]), P)
-        # Norms of x - z and x - zg for the f points, then x0 itself, inverted together.
-        prefix: uint256[2 * MAX_FOLDING + 1] = empty(uint256[2 * MAX_FOLDING + 1])
-        norms: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
-        running: uint256 = 1
-        x: uint256 = x0
-        for k: uint256 in range(MAX_FOLDING):
-            if k >= f:
-                break
-            e: uint256 = uint256_addmod(x, P - ctx.z0, P)
-            norms[2 * k] = uint256_addmod(uint256_mulmod(e, e, P), P - z1sq7, P)
-            e = uint256_addmod(x, P - zg0, P)
-            norms[2 * k + 1] = uint256_addmod(uint256_mulmod(e, e, P), P - zg1sq7, P)
-            prefix[2 * k] = running
-            running = uint256_mulmod(running, norms[2 * k], P)
-            prefix[2 * k + 1] = running
-            running = uint256_mulmod(running, norms[2 * k + 1], P)
-            x = uint256_mulmod(x, zeta, P)
-        prefix[2 * f] = running
-        running = uint256_mulmod(running, x0, P)
-        inv_all: uint256 = goldilocks.inv(running)
-        inv_base[i] = uint256_mulmod(inv_all, prefix[2 * f], P)
-        inv_all = uint256_mulmod(inv_all, x0, P)
-        inv_norms: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
-        for step: uint256 in range(2 * MAX_FOLDING):
-            if step >= 2 * f:
-                break
-            k: uint256 = 2 * f - 1 - step
-            inv_norms[k] = uint256_mulmod(inv_all, prefix[k], P)
-            inv_all = uint256_mulmod(inv_all, norms[k], P)
-        values: uint256[2 * MAX_FOLDING] = self.deep_coset(ctx, d, trace.leaf_at[i], comp.leaf_at[i], x0, inv_norms, zeta, zg0, zg1)
-        base[i] = x0
-        folded[2 * i], folded[2 * i + 1] = fri.fold_coset(values, lf, inv_base[i], ctx.betas[0], ctx.betas[1], zeta_inv)
-
     zeta_pows: uint256[MAX_FOLDING] = empty(uint256[MAX_FOLDING])
     zeta_pows[0] = 1
     for k: uint256 in range(1, MAX_FOLDING):
         if k >= f:
             break
-        zeta_pows[k] = uint256_mulmod(zeta_pows[k - 1], zeta, P)
+        zeta_pows[k] = uint256_mulmod(zeta_pows[k - 1], d.zeta, P)
 
+    # Per query: position in the current layer, base point of its coset and
+    # that point's inverse, slot in the coset, value folded so far.
+    pos: uint256[MAX_QUERIES] = ctx.queries
+    base: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    inv_base: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    slots: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    folded: uint256[2 * MAX_QUERIES] = empty(uint256[2 * MAX_QUERIES])
+    omega: uint256 = goldilocks.root_of_unity(ctx.log_n)
+    for i: uint256 in range(MAX_QUERIES):
+        if i >= q:
+            break
+        x0: uint256 = uint256_mulmod(OFFSET, goldilocks.pow_(omega, pos[i]), P)
+        y: uint256[3] = self._first_fold(d, trace.leaf_at[i], comp.leaf_at[i], x0, ctx.betas[0], ctx.betas[1])
+        folded[2 * i] = y[0]
+        folded[2 * i + 1] = y[1]
+        base[i] = x0
+        inv_base[i] = y[2]
+
+    at: uint256 = comp.end
     for r: uint256 in range(1, proof.MAX_FOLDS + 1):
-        # Move every query to the layer the last fold produced: its coset there and its slot in it.
+        # Move every query to the layer fold r - 1 produced: its coset there
+        # and its slot in it.  After the last fold the base point is where
+        # the final polynomial is evaluated.
         leaf_bits: uint256 = ctx.log_n - lf * (r + 1)
+        last: bool = r >= ctx.folds
         for i: uint256 in range(MAX_QUERIES):
             if i >= q:
                 break
@@ -260,7 +313,7 @@ def check(ctx: proof.Context):
                     break
                 bx = uint256_mulmod(bx, bx, P)
                 ibx = uint256_mulmod(ibx, ibx, P)
-            if r < ctx.folds:
+            if not last:
                 slot: uint256 = pos[i] >> leaf_bits
                 slots[i] = slot
                 pos[i] = pos[i] & ((1 << leaf_bits) - 1)
@@ -268,25 +321,19 @@ def check(ctx: proof.Context):
                 ibx = uint256_mulmod(ibx, zeta_pows[slot], P)
             base[i] = bx
             inv_base[i] = ibx
-        if r >= ctx.folds:
+        if last:
             break
         root: bytes32 = convert(slice(msg.data, ctx.fri_roots_at + 32 * (r - 1), 32), bytes32)
-        layer: Opened = self.open_tree(root, leaf_bits, pos, q, at, f * 16, end)
+        layer: Opened = self.open_tree(root, leaf_bits, pos, q, at, f * 16, ctx.proof_end)
         at = layer.end
         for i: uint256 in range(MAX_QUERIES):
             if i >= q:
                 break
-            leaf: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(layer.leaf_at[i], 2 * f)
-            values: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
-            for k: uint256 in range(2 * MAX_FOLDING):
-                if k >= 2 * f:
-                    break
-                values[k] = leaf[k]
-            slot: uint256 = slots[i]
-            assert values[2 * slot] == folded[2 * i] and values[2 * slot + 1] == folded[2 * i + 1], "FRI layer is inconsistent with the folded values"
-            folded[2 * i], folded[2 * i + 1] = fri.fold_coset(values, lf, inv_base[i], ctx.betas[2 * r], ctx.betas[2 * r + 1], zeta_inv)
+            y: uint256[2] = self._layer_fold(lf, d.zeta_inv, layer.leaf_at[i], slots[i], folded[2 * i], folded[2 * i + 1], inv_base[i], ctx.betas[2 * r], ctx.betas[2 * r + 1])
+            folded[2 * i] = y[0]
+            folded[2 * i + 1] = y[1]
+    assert at == ctx.proof_end, "trailing bytes after the proof"
 
-    assert at == end, "trailing bytes after the proof"
     coeffs: DynArray[uint256, 512] = []
     for k: uint256 in range(512):
         if k >= 2 * ctx.final_size:
@@ -295,7 +342,5 @@ def check(ctx: proof.Context):
     for i: uint256 in range(MAX_QUERIES):
         if i >= q:
             break
-        y0: uint256 = 0
-        y1: uint256 = 0
-        y0, y1 = fri.eval_poly(coeffs, base[i])
-        assert y0 == folded[2 * i] and y1 == folded[2 * i + 1], "final FRI polynomial does not match the folded values"
+        y: uint256[2] = fri.eval_poly(coeffs, base[i])
+        assert y[0] == folded[2 * i] and y[1] == folded[2 * i + 1], "final FRI polynomial does not match the folded values"

@@ -38,13 +38,13 @@ def draw_ext(state: bytes32) -> (bytes32, uint256, uint256):
 def verify_multiproof(
     root: bytes32,
     depth: uint256,
-    indices: DynArray[uint256, 128],
-    leaf_hashes: DynArray[bytes32, 128],
+    indices: DynArray[uint256, 64],
+    leaf_hashes: DynArray[bytes32, 64],
     proof: Bytes[131072],
 ) -> uint256:
-    idx: uint256[128] = empty(uint256[128])
-    hs: bytes32[128] = empty(bytes32[128])
-    for i: uint256 in range(128):
+    idx: uint256[64] = empty(uint256[64])
+    hs: bytes32[64] = empty(bytes32[64])
+    for i: uint256 in range(64):
         if i >= len(indices):
             break
         idx[i] = indices[i]
