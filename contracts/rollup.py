@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts.chain import L1Chain, TxResult
 from contracts.compiler import compile_contract
-from contracts.verifier import AIR_PROGRAMS, VERIFIER_SOURCE, air_source
+from contracts.verifier import AIR_PROGRAMS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source
 from prover.crypto.keccak import keccak256
 from prover.receipt import Backend, Receipt
 
@@ -79,7 +79,8 @@ def deploy_rollup(
     """Deploy the STARK verifier, one AIR contract per program and the rollup; register every program."""
     owner = owner or chain.accounts[0]
     sequencer = sequencer or owner
-    verifier = chain.deploy(compile_contract(VERIFIER_SOURCE), sender=owner)
+    query_phase = chain.deploy(compile_contract(QUERY_PHASE_SOURCE), sender=owner)
+    verifier = chain.deploy(compile_contract(VERIFIER_SOURCE), query_phase.address, sender=owner)
     rollup = chain.deploy(compile_contract(ROLLUP_SOURCE), verifier.address, sequencer, dev_mode, min_security_bits, sender=owner)
     airs = {}
     for name in AIR_PROGRAMS:

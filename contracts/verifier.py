@@ -15,6 +15,7 @@ from contracts.compiler import CONTRACTS_DIR, compile_contract
 #: Programs with an AIR contract, by registry name.
 AIR_PROGRAMS = ("fib", "mimc", "collatz")
 VERIFIER_SOURCE = CONTRACTS_DIR / "StarkVerifier.vy"
+QUERY_PHASE_SOURCE = CONTRACTS_DIR / "StarkQueryPhase.vy"
 
 
 def air_source(name: str):
@@ -51,8 +52,9 @@ class DeployedVerifier:
 
 
 def deploy_verifier(w3: Any, sender: str) -> DeployedVerifier:
-    """Deploy StarkVerifier.vy and one AIR contract per program."""
-    verifier = deploy_contract(w3, VERIFIER_SOURCE, sender)
+    """Deploy StarkVerifier.vy (with its query phase) and one AIR contract per program."""
+    query_phase = deploy_contract(w3, QUERY_PHASE_SOURCE, sender)
+    verifier = deploy_contract(w3, VERIFIER_SOURCE, sender, query_phase.address)
     airs = {}
     for name in AIR_PROGRAMS:
         air = deploy_contract(w3, air_source(name), sender)

@@ -13,8 +13,8 @@ from stark import goldilocks
 P: constant(uint256) = 18446744069414584321
 INV2: constant(uint256) = 9223372034707292161
 PROGRAM_ID: public(constant(bytes32)) = 0x95e8742e0a33e948fe7f6c04de46361ee4327d62984af68d9c8f0dc17347efb1
-WIDTH: constant(uint256) = 10
-COMP_COLUMNS: constant(uint256) = 3
+WIDTH: public(constant(uint256)) = 10
+COMP_COLUMNS: public(constant(uint256)) = 3
 BLOCK: constant(uint256) = 8
 A: constant(uint256) = 0
 V: constant(uint256) = 1

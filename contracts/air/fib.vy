@@ -9,8 +9,8 @@ from stark import goldilocks
 
 P: constant(uint256) = 18446744069414584321
 PROGRAM_ID: public(constant(bytes32)) = 0x48753cacce5aafa3f9fcc06537983d1dcaee2e63292c7c510376ffc1c17a0486
-WIDTH: constant(uint256) = 2
-COMP_COLUMNS: constant(uint256) = 1
+WIDTH: public(constant(uint256)) = 2
+COMP_COLUMNS: public(constant(uint256)) = 1
 
 
 @external

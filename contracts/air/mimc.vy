@@ -10,8 +10,8 @@ from stark import goldilocks
 
 P: constant(uint256) = 18446744069414584321
 PROGRAM_ID: public(constant(bytes32)) = 0x2fdd5a2fa827eba77b2719e004b3fbd17f229fdbadab7903207beb18d967bbec
-WIDTH: constant(uint256) = 1
-COMP_COLUMNS: constant(uint256) = 2
+WIDTH: public(constant(uint256)) = 1
+COMP_COLUMNS: public(constant(uint256)) = 2
 ROUND_CYCLE: constant(uint256) = 64
 
 

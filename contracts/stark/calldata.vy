@@ -80,6 +80,39 @@ def ext_leaf(at: uint256, count: uint256) -> uint256[32]:
 
 @internal
 @view
+def ext8(at: uint256) -> uint256[16]:
+    """@notice The 8 extension elements (16 field elements) of an f = 8 FRI leaf at `at`, unrolled."""
+    out: uint256[16] = empty(uint256[16])
+    word: uint256 = 0
+    word = convert(slice(msg.data, unsafe_add(at, 0), 32), uint256)
+    out[0] = word >> 192
+    out[1] = (word >> 128) & MASK64
+    out[2] = (word >> 64) & MASK64
+    out[3] = word & MASK64
+    assert out[0] < P and out[1] < P and out[2] < P and out[3] < P, "non-canonical field element"
+    word = convert(slice(msg.data, unsafe_add(at, 32), 32), uint256)
+    out[4] = word >> 192
+    out[5] = (word >> 128) & MASK64
+    out[6] = (word >> 64) & MASK64
+    out[7] = word & MASK64
+    assert out[4] < P and out[5] < P and out[6] < P and out[7] < P, "non-canonical field element"
+    word = convert(slice(msg.data, unsafe_add(at, 64), 32), uint256)
+    out[8] = word >> 192
+    out[9] = (word >> 128) & MASK64
+    out[10] = (word >> 64) & MASK64
+    out[11] = word & MASK64
+    assert out[8] < P and out[9] < P and out[10] < P and out[11] < P, "non-canonical field element"
+    word = convert(slice(msg.data, unsafe_add(at, 96), 32), uint256)
+    out[12] = word >> 192
+    out[13] = (word >> 128) & MASK64
+    out[14] = (word >> 64) & MASK64
+    out[15] = word & MASK64
+    assert out[12] < P and out[13] < P and out[14] < P and out[15] < P, "non-canonical field element"
+    return out
+
+
+@internal
+@view
 def hash_range(at: uint256, size: uint256) -> bytes32:
     """@notice keccak256 of `size` calldata bytes at `at` (size <= 4096)."""
     return keccak256(self._window(at, size))

@@ -65,7 +65,8 @@ def verify(
             break
         h: bytes32 = hs[k]
         cur: uint256 = idx[k]
-        node_at: uint256 = at + 32 * k
+        node_at: uint256 = unsafe_add(at, unsafe_mul(32, k))
+        stride: uint256 = unsafe_mul(32, n)
         for level: uint256 in range(MAX_DEPTH):
             if level >= low:
                 break
@@ -74,7 +75,7 @@ def verify(
             else:
                 h = keccak256(concat(h, slice(msg.data, node_at, 32)))
             cur >>= 1
-            node_at += 32 * n
+            node_at = unsafe_add(node_at, stride)
         hs[k] = h
         idx[k] = cur
     pos: uint256 = at + 32 * low * n

@@ -1,0 +1,28 @@
+# pragma version ~=0.4.3
+"""
+@title STARK verifier, query phase (called by StarkVerifier.vy)
+@notice Replays the transcript and checks every query: Merkle openings of the
+        trace, composition and FRI layers, DEEP values, FRI folding and the
+        final polynomial.  It does NOT check the constraints at the
+        out-of-domain point: on its own it is not a verifier.  StarkVerifier
+        forwards its own calldata here unchanged (same function signature),
+        so the proof is never copied between contracts; the split keeps each
+        contract under the EIP-170 code-size limit.
+"""
+from stark import proof
+from stark import queries
+from stark import statement
+
+MAX_PROOF: constant(uint256) = 65536
+
+
+@external
+@view
+def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256:
+    """
+    @notice Reverts unless every query of `seal` is consistent; returns its conjectured security bits.
+    @dev The statement itself (journal, program id, trace length) is checked by StarkVerifier.
+    """
+    ctx: proof.Context = statement.begin(journal, staticcall statement.Air(air).WIDTH(), staticcall statement.Air(air).COMP_COLUMNS(), 0)
+    queries.check(ctx)
+    return ctx.security
