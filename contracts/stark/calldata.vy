@@ -9,7 +9,6 @@
 
 P: constant(uint256) = 18446744069414584321
 MASK64: constant(uint256) = 18446744073709551615
-MAX_ELEMENTS: constant(uint256) = 160
 
 
 @internal
@@ -30,35 +29,6 @@ def felt(end: uint256) -> uint256:
 
 @internal
 @view
-def elements(at: uint256, count: uint256) -> DynArray[uint256, MAX_ELEMENTS]:
-    """
-    @notice `count` consecutive canonical 8-byte field elements starting at `at`.
-    @dev Reads one 32-byte word per four elements; each word is read so that it
-         ends inside the range, never past its last byte.
-    """
-    out: DynArray[uint256, MAX_ELEMENTS] = []
-    last: uint256 = at + 8 * count
-    for j: uint256 in range(MAX_ELEMENTS // 4):
-        first: uint256 = 4 * j
-        if first >= count:
-            break
-        word_end: uint256 = min(at + 32 * (j + 1), last)
-        word: uint256 = convert(slice(msg.data, word_end - 32, 32), uint256)
-        bits: uint256 = (word_end - at - 8 * first - 8) * 8
-        for t: uint256 in range(4):
-            if first + t >= count:
-                break
-            v: uint256 = (word >> bits) & MASK64
-            assert v < P, "non-canonical field element"
-            out.append(v)
-            bits = unsafe_sub(bits, 64)
-        if first + 4 >= count:
-            break
-    return out
-
-
-@internal
-@view
 def ext_leaf(at: uint256, count: uint256) -> uint256[32]:
     """@notice `count` (<= 16) extension elements (c0, c1 interleaved) starting at `at`."""
     out: uint256[32] = empty(uint256[32])
@@ -71,10 +41,10 @@ def ext_leaf(at: uint256, count: uint256) -> uint256[32]:
         c: uint256 = (word >> 64) & MASK64
         e: uint256 = word & MASK64
         assert a < P and b < P and c < P and e < P, "non-canonical field element"
-        out[4 * j] = a
-        out[4 * j + 1] = b
-        out[4 * j + 2] = c
-        out[4 * j + 3] = e
+        out[unsafe_mul(4, j)] = a
+        out[unsafe_add(unsafe_mul(4, j), 1)] = b
+        out[unsafe_add(unsafe_mul(4, j), 2)] = c
+        out[unsafe_add(unsafe_mul(4, j), 3)] = e
     return out
 
 

@@ -8,6 +8,7 @@
 P: constant(uint256) = 18446744069414584321
 W: constant(uint256) = 7
 INV2: constant(uint256) = 9223372034707292161
+MASK64: constant(uint256) = 18446744073709551615
 MAX_FOLDING: constant(uint256) = 16
 ZETA8_INV_1: constant(uint256) = 1099511627520
 ZETA8_INV_2: constant(uint256) = 18446462594437873665
@@ -37,14 +38,14 @@ def fold_coset(values: uint256[2 * MAX_FOLDING], log_folding: uint256, inv_x: ui
         for k: uint256 in range(MAX_FOLDING // 2):
             if k >= half:
                 break
-            a0: uint256 = v[2 * k]
-            a1: uint256 = v[2 * k + 1]
-            c0: uint256 = v[2 * (k + half)]
-            c1: uint256 = v[2 * (k + half) + 1]
+            a0: uint256 = v[unsafe_mul(2, k)]
+            a1: uint256 = v[unsafe_add(unsafe_mul(2, k), 1)]
+            c0: uint256 = v[unsafe_mul(2, unsafe_add(k, half))]
+            c1: uint256 = v[unsafe_add(unsafe_mul(2, unsafe_add(k, half)), 1)]
             d0: uint256 = uint256_mulmod(unsafe_sub(unsafe_add(a0, P), c0), y, P)
             d1: uint256 = uint256_mulmod(unsafe_sub(unsafe_add(a1, P), c1), y, P)
-            v[2 * k] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(a0, c0), INV2), unsafe_mul(b0, d0)), unsafe_mul(unsafe_mul(W, b1), d1)) % P
-            v[2 * k + 1] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(a1, c1), INV2), unsafe_mul(b0, d1)), unsafe_mul(b1, d0)) % P
+            v[unsafe_mul(2, k)] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(a0, c0), INV2), unsafe_mul(b0, d0)), unsafe_mul(unsafe_mul(W, b1), d1)) % P
+            v[unsafe_add(unsafe_mul(2, k), 1)] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(a1, c1), INV2), unsafe_mul(b0, d1)), unsafe_mul(b1, d0)) % P
             y = uint256_mulmod(y, zi, P)
         m = half
         t: uint256 = unsafe_add(unsafe_mul(b0, b0), unsafe_mul(unsafe_mul(W, b1), b1)) % P
@@ -56,18 +57,25 @@ def fold_coset(values: uint256[2 * MAX_FOLDING], log_folding: uint256, inv_x: ui
 
 
 @internal
-@pure
-def eval_poly(coeffs: DynArray[uint256, 512], x: uint256) -> uint256[2]:
-    """@notice An extension-coefficient polynomial (c0, c1 interleaved, lowest degree first) at a base point, by Horner."""
+@view
+def eval_final(at: uint256, size: uint256, x: uint256) -> uint256[2]:
+    """
+    @notice The final polynomial (`size` extension coefficients at calldata
+            offset `at`, lowest degree first) at a base point, by Horner.
+    """
     r0: uint256 = 0
     r1: uint256 = 0
-    n: uint256 = len(coeffs) // 2
+    pos: uint256 = at + 16 * size
     for step: uint256 in range(256):
-        if step >= n:
+        if step >= size:
             break
-        i: uint256 = n - 1 - step
-        r0 = unsafe_add(unsafe_mul(r0, x), coeffs[2 * i]) % P
-        r1 = unsafe_add(unsafe_mul(r1, x), coeffs[2 * i + 1]) % P
+        pos = unsafe_sub(pos, 16)
+        word: uint256 = convert(slice(msg.data, pos, 32), uint256)
+        c0: uint256 = word >> 192
+        c1: uint256 = (word >> 128) & MASK64
+        assert c0 < P and c1 < P, "non-canonical field element"
+        r0 = unsafe_add(unsafe_mul(r0, x), c0) % P
+        r1 = unsafe_add(unsafe_mul(r1, x), c1) % P
     return [r0, r1]
 
 

@@ -24,13 +24,13 @@ def independent_levels(indices: uint256[MAX_QUERIES], count: uint256, depth: uin
     for k: uint256 in range(1, MAX_QUERIES):
         if k >= count:
             break
-        closest = min(closest, indices[k - 1] ^ indices[k])
+        closest = min(closest, indices[unsafe_sub(k, 1)] ^ indices[k])
     levels: uint256 = 0
     for step: uint256 in range(MAX_DEPTH):
         if closest < 2:
             break
         closest >>= 1
-        levels += 1
+        levels = unsafe_add(levels, 1)
     return min(levels, depth)
 
 
@@ -89,7 +89,7 @@ def verify(
         for step: uint256 in range(MAX_QUERIES):
             if cur & 1 == 0 and i < n and idx[i] == cur + 1:
                 h = keccak256(concat(h, hs[i]))
-                i += 1
+                i = unsafe_add(i, 1)
             else:
                 assert pos + 32 <= end, "proof truncated in Merkle nodes"
                 if cur & 1 == 1:
@@ -99,12 +99,12 @@ def verify(
                 pos += 32
             idx[w] = cur >> 1
             hs[w] = h
-            w += 1
+            w = unsafe_add(w, 1)
             if i >= n:
                 break
             cur = idx[i]
             h = hs[i]
-            i += 1
+            i = unsafe_add(i, 1)
         n = w
     assert n == 1 and hs[0] == root, "Merkle opening does not match the root"
     return pos
@@ -124,19 +124,19 @@ def sorted_unique(values: uint256[MAX_QUERIES], count: uint256, mask: uint256) -
         v: uint256 = values[i] & mask
         j: uint256 = n
         for step: uint256 in range(MAX_QUERIES):
-            if j == 0 or out[j - 1] < v:
+            if j == 0 or out[unsafe_sub(j, 1)] < v:
                 break
-            j -= 1
+            j = unsafe_sub(j, 1)
         if j < n and out[j] == v:
             continue
         k: uint256 = n
         for step: uint256 in range(MAX_QUERIES):
             if k == j:
                 break
-            out[k] = out[k - 1]
-            k -= 1
+            out[k] = out[unsafe_sub(k, 1)]
+            k = unsafe_sub(k, 1)
         out[j] = v
-        n += 1
+        n = unsafe_add(n, 1)
     ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     for i: uint256 in range(count, bound=MAX_QUERIES):
         v: uint256 = values[i] & mask

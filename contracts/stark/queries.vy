@@ -20,6 +20,7 @@ MAX_QUERIES: constant(uint256) = 64
 MAX_FOLDING: constant(uint256) = 16
 MAX_WIDTH: constant(uint256) = 16
 MAX_COMP: constant(uint256) = 8
+MASK64: constant(uint256) = 18446744073709551615
 
 
 # The opened leaves of one tree: where each query's leaf starts, and where the tree's nodes end.
@@ -60,19 +61,26 @@ def open_tree(root: bytes32, depth: uint256, positions: uint256[MAX_QUERIES], co
     ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     unique: uint256 = 0
     idx, ranks, unique = merkle.sorted_unique(positions, count, (1 << depth) - 1)
+    return self.open_sorted(root, depth, idx, ranks, unique, count, at, leaf_size, end)
+
+
+@internal
+@view
+def open_sorted(root: bytes32, depth: uint256, idx: uint256[MAX_QUERIES], ranks: uint256[MAX_QUERIES], unique: uint256, count: uint256, at: uint256, leaf_size: uint256, end: uint256) -> Opened:
+    """@notice open_tree with the sorted distinct leaf indices and each query's rank among them already known."""
     nodes_at: uint256 = at + unique * leaf_size
     assert nodes_at <= end, "proof truncated in Merkle leaves"
     hashes: bytes32[MAX_QUERIES] = empty(bytes32[MAX_QUERIES])
     for k: uint256 in range(MAX_QUERIES):
         if k >= unique:
             break
-        hashes[k] = calldata.hash_range(at + k * leaf_size, leaf_size)
+        hashes[k] = calldata.hash_range(unsafe_add(at, unsafe_mul(k, leaf_size)), leaf_size)
     out: Opened = empty(Opened)
     out.end = merkle.verify(root, depth, idx, hashes, unique, nodes_at, end)
     for i: uint256 in range(MAX_QUERIES):
         if i >= count:
             break
-        out.leaf_at[i] = at + ranks[i] * leaf_size
+        out.leaf_at[i] = unsafe_add(at, unsafe_mul(ranks[i], leaf_size))
     return out
 
 
@@ -103,14 +111,14 @@ def deep_coefficients(ctx: proof.Context) -> Deep:
     for c: uint256 in range(MAX_WIDTH):
         if c >= ctx.width:
             break
-        d.cz[2 * c] = g0
-        d.cz[2 * c + 1] = g1
+        d.cz[unsafe_mul(2, c)] = g0
+        d.cz[unsafe_add(unsafe_mul(2, c), 1)] = g1
         t0, t1 = proof.ood(ctx, c)
         t0, t1 = goldilocks.ext_mul(g0, g1, t0, t1)
         a0, a1 = goldilocks.ext_add(a0, a1, t0, t1)
         g0, g1 = goldilocks.ext_mul(g0, g1, ctx.gamma0, ctx.gamma1)
-        d.czg[2 * c] = g0
-        d.czg[2 * c + 1] = g1
+        d.czg[unsafe_mul(2, c)] = g0
+        d.czg[unsafe_add(unsafe_mul(2, c), 1)] = g1
         t0, t1 = proof.ood(ctx, ctx.width + c)
         t0, t1 = goldilocks.ext_mul(g0, g1, t0, t1)
         b0, b1 = goldilocks.ext_add(b0, b1, t0, t1)
@@ -118,8 +126,8 @@ def deep_coefficients(ctx: proof.Context) -> Deep:
     for j: uint256 in range(MAX_COMP):
         if j >= ctx.comp_cols:
             break
-        d.ch[2 * j] = g0
-        d.ch[2 * j + 1] = g1
+        d.ch[unsafe_mul(2, j)] = g0
+        d.ch[unsafe_add(unsafe_mul(2, j), 1)] = g1
         t0, t1 = proof.ood(ctx, 2 * ctx.width + j)
         t0, t1 = goldilocks.ext_mul(g0, g1, t0, t1)
         a0, a1 = goldilocks.ext_add(a0, a1, t0, t1)
@@ -138,8 +146,6 @@ def deep_coset(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_no
     @notice DEEP values Y(x0 zeta^k), k < f, from one trace and one composition leaf.
     @param inv_norms 1/N(x - z) and 1/N(x - zg) for each k, interleaved, N the extension norm.
     """
-    tv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(trace_at, d.folding * d.width)
-    hv: DynArray[uint256, calldata.MAX_ELEMENTS] = calldata.elements(comp_at, 2 * d.folding * d.comp_cols)
     out: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
     w: uint256 = d.width
     cc: uint256 = d.comp_cols
@@ -160,23 +166,27 @@ def deep_coset(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_no
         s11: uint256 = na1
         s20: uint256 = nb0
         s21: uint256 = nb1
-        row: uint256 = k * w
+        # Field elements are read as the low bytes of the 32-byte word that ends with them.
+        row: uint256 = unsafe_add(trace_at, unsafe_mul(unsafe_mul(k, w), 8)) - 24
         for c: uint256 in range(MAX_WIDTH):
             if c >= w:
                 break
-            t: uint256 = tv[row + c]
-            s10 = unsafe_add(s10, unsafe_mul(d.cz[2 * c], t))
-            s11 = unsafe_add(s11, unsafe_mul(d.cz[2 * c + 1], t))
-            s20 = unsafe_add(s20, unsafe_mul(d.czg[2 * c], t))
-            s21 = unsafe_add(s21, unsafe_mul(d.czg[2 * c + 1], t))
-        row = 2 * k * cc
+            t: uint256 = convert(slice(msg.data, unsafe_add(row, unsafe_mul(8, c)), 32), uint256) & MASK64
+            assert t < P, "non-canonical field element"
+            s10 = unsafe_add(s10, unsafe_mul(d.cz[unsafe_mul(2, c)], t))
+            s11 = unsafe_add(s11, unsafe_mul(d.cz[unsafe_add(unsafe_mul(2, c), 1)], t))
+            s20 = unsafe_add(s20, unsafe_mul(d.czg[unsafe_mul(2, c)], t))
+            s21 = unsafe_add(s21, unsafe_mul(d.czg[unsafe_add(unsafe_mul(2, c), 1)], t))
+        row = unsafe_add(comp_at, unsafe_mul(unsafe_mul(k, cc), 16)) - 16
         for j: uint256 in range(MAX_COMP):
             if j >= cc:
                 break
-            h0: uint256 = hv[row + 2 * j]
-            h1: uint256 = hv[row + 2 * j + 1]
-            g0: uint256 = d.ch[2 * j]
-            g1: uint256 = d.ch[2 * j + 1]
+            word: uint256 = convert(slice(msg.data, unsafe_add(row, unsafe_mul(16, j)), 32), uint256)
+            h0: uint256 = (word >> 64) & MASK64
+            h1: uint256 = word & MASK64
+            assert h0 < P and h1 < P, "non-canonical field element"
+            g0: uint256 = d.ch[unsafe_mul(2, j)]
+            g1: uint256 = d.ch[unsafe_add(unsafe_mul(2, j), 1)]
             s10 = unsafe_add(s10, unsafe_add(unsafe_mul(g0, h0), unsafe_mul(unsafe_mul(W, g1), h1)))
             s11 = unsafe_add(s11, unsafe_add(unsafe_mul(g0, h1), unsafe_mul(g1, h0)))
         s10 = s10 % P
@@ -190,10 +200,10 @@ def deep_coset(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_no
         u1: uint256 = unsafe_add(unsafe_mul(s10, z1), unsafe_mul(s11, e0)) % P
         v0: uint256 = unsafe_add(unsafe_mul(s20, f0), unsafe_mul(unsafe_mul(W, s21), zg1)) % P
         v1: uint256 = unsafe_add(unsafe_mul(s20, zg1), unsafe_mul(s21, f0)) % P
-        n1: uint256 = inv_norms[2 * k]
-        n2: uint256 = inv_norms[2 * k + 1]
-        out[2 * k] = unsafe_add(unsafe_mul(u0, n1), unsafe_mul(v0, n2)) % P
-        out[2 * k + 1] = unsafe_add(unsafe_mul(u1, n1), unsafe_mul(v1, n2)) % P
+        n1: uint256 = inv_norms[unsafe_mul(2, k)]
+        n2: uint256 = inv_norms[unsafe_add(unsafe_mul(2, k), 1)]
+        out[unsafe_mul(2, k)] = unsafe_add(unsafe_mul(u0, n1), unsafe_mul(v0, n2)) % P
+        out[unsafe_add(unsafe_mul(2, k), 1)] = unsafe_add(unsafe_mul(u1, n1), unsafe_mul(v1, n2)) % P
         x = uint256_mulmod(x, zeta, P)
     return out
 
@@ -219,11 +229,11 @@ def _inverse_norms(d: Deep, x0: uint256) -> uint256[2 * MAX_FOLDING + 1]:
         a: uint256 = uint256_addmod(uint256_mulmod(e, e, P), P - z1sq7, P)
         e = uint256_addmod(x, P - d.zg0, P)
         b: uint256 = uint256_addmod(uint256_mulmod(e, e, P), P - zg1sq7, P)
-        norms[2 * k] = a
-        norms[2 * k + 1] = b
-        prefix[2 * k] = running
+        norms[unsafe_mul(2, k)] = a
+        norms[unsafe_add(unsafe_mul(2, k), 1)] = b
+        prefix[unsafe_mul(2, k)] = running
         running = uint256_mulmod(running, a, P)
-        prefix[2 * k + 1] = running
+        prefix[unsafe_add(unsafe_mul(2, k), 1)] = running
         running = uint256_mulmod(running, b, P)
         x = uint256_mulmod(x, d.zeta, P)
     norms[n] = x0
@@ -261,10 +271,10 @@ def _layer_fold(log_folding: uint256, zeta_inv: uint256, leaf_at: uint256, slot:
     """@notice Checks that a FRI leaf holds the folded value (f0, f1) at `slot`, then folds the leaf."""
     if log_folding == 3:
         v: uint256[16] = calldata.ext8(leaf_at)
-        assert v[2 * slot] == f0 and v[2 * slot + 1] == f1, "FRI layer is inconsistent with the folded values"
+        assert v[unsafe_mul(2, slot)] == f0 and v[unsafe_add(unsafe_mul(2, slot), 1)] == f1, "FRI layer is inconsistent with the folded values"
         return fri.fold8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], inv_x, beta0, beta1)
     values: uint256[2 * MAX_FOLDING] = calldata.ext_leaf(leaf_at, 1 << log_folding)
-    assert values[2 * slot] == f0 and values[2 * slot + 1] == f1, "FRI layer is inconsistent with the folded values"
+    assert values[unsafe_mul(2, slot)] == f0 and values[unsafe_add(unsafe_mul(2, slot), 1)] == f1, "FRI layer is inconsistent with the folded values"
     return fri.fold_coset(values, log_folding, inv_x, beta0, beta1, zeta_inv)
 
 
@@ -276,15 +286,20 @@ def check(ctx: proof.Context):
     f: uint256 = 1 << lf
     q: uint256 = ctx.num_queries
     depth: uint256 = ctx.log_n - lf
-    trace: Opened = self.open_tree(ctx.trace_root, depth, ctx.queries, q, ctx.openings_at, f * ctx.width * 8, ctx.proof_end)
-    comp: Opened = self.open_tree(ctx.comp_root, depth, ctx.queries, q, trace.end, f * ctx.comp_cols * 16, ctx.proof_end)
+    # The trace and composition trees are opened at the same leaves.
+    idx: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
+    unique: uint256 = 0
+    idx, ranks, unique = merkle.sorted_unique(ctx.queries, q, (1 << depth) - 1)
+    trace: Opened = self.open_sorted(ctx.trace_root, depth, idx, ranks, unique, q, ctx.openings_at, f * ctx.width * 8, ctx.proof_end)
+    comp: Opened = self.open_sorted(ctx.comp_root, depth, idx, ranks, unique, q, trace.end, f * ctx.comp_cols * 16, ctx.proof_end)
     d: Deep = self.deep_coefficients(ctx)
     zeta_pows: uint256[MAX_FOLDING] = empty(uint256[MAX_FOLDING])
     zeta_pows[0] = 1
     for k: uint256 in range(1, MAX_FOLDING):
         if k >= f:
             break
-        zeta_pows[k] = uint256_mulmod(zeta_pows[k - 1], d.zeta, P)
+        zeta_pows[k] = uint256_mulmod(zeta_pows[unsafe_sub(k, 1)], d.zeta, P)
 
     # Per query: position in the current layer, base point of its coset and
     # that point's inverse, slot in the coset, value folded so far.
@@ -299,8 +314,8 @@ def check(ctx: proof.Context):
             break
         x0: uint256 = uint256_mulmod(OFFSET, goldilocks.pow_(omega, pos[i]), P)
         y: uint256[3] = self._first_fold(d, trace.leaf_at[i], comp.leaf_at[i], x0, ctx.betas[0], ctx.betas[1])
-        folded[2 * i] = y[0]
-        folded[2 * i + 1] = y[1]
+        folded[unsafe_mul(2, i)] = y[0]
+        folded[unsafe_add(unsafe_mul(2, i), 1)] = y[1]
         base[i] = x0
         inv_base[i] = y[2]
 
@@ -337,18 +352,13 @@ def check(ctx: proof.Context):
         for i: uint256 in range(MAX_QUERIES):
             if i >= q:
                 break
-            y: uint256[2] = self._layer_fold(lf, d.zeta_inv, layer.leaf_at[i], slots[i], folded[2 * i], folded[2 * i + 1], inv_base[i], ctx.betas[2 * r], ctx.betas[2 * r + 1])
-            folded[2 * i] = y[0]
-            folded[2 * i + 1] = y[1]
+            y: uint256[2] = self._layer_fold(lf, d.zeta_inv, layer.leaf_at[i], slots[i], folded[unsafe_mul(2, i)], folded[unsafe_add(unsafe_mul(2, i), 1)], inv_base[i], ctx.betas[unsafe_mul(2, r)], ctx.betas[unsafe_add(unsafe_mul(2, r), 1)])
+            folded[unsafe_mul(2, i)] = y[0]
+            folded[unsafe_add(unsafe_mul(2, i), 1)] = y[1]
     assert at == ctx.proof_end, "trailing bytes after the proof"
 
-    coeffs: DynArray[uint256, 512] = []
-    for k: uint256 in range(512):
-        if k >= 2 * ctx.final_size:
-            break
-        coeffs.append(calldata.felt(ctx.final_at + 8 * k + 8))
     for i: uint256 in range(MAX_QUERIES):
         if i >= q:
             break
-        y: uint256[2] = fri.eval_poly(coeffs, base[i])
-        assert y[0] == folded[2 * i] and y[1] == folded[2 * i + 1], "final FRI polynomial does not match the folded values"
+        y: uint256[2] = fri.eval_final(ctx.final_at, ctx.final_size, base[i])
+        assert y[0] == folded[unsafe_mul(2, i)] and y[1] == folded[unsafe_add(unsafe_mul(2, i), 1)], "final FRI polynomial does not match the folded values"
