@@ -81,67 +81,55 @@ def eval_final(at: uint256, size: uint256, x: uint256) -> uint256[2]:
 
 @internal
 @pure
-def fold8(v0: uint256, v1: uint256, v2: uint256, v3: uint256, v4: uint256, v5: uint256, v6: uint256, v7: uint256, v8: uint256, v9: uint256, v10: uint256, v11: uint256, v12: uint256, v13: uint256, v14: uint256, v15: uint256, inv_x: uint256, beta0: uint256, beta1: uint256) -> uint256[2]:
+def fold8(v: uint256[16], inv_x: uint256, beta0: uint256, beta1: uint256) -> uint256[2]:
     """
-    @notice fold_coset for f = 8, unrolled: the eight values (c0, c1 of each in
-            v0 .. v15) at x * zeta^k fold into the next layer's value at x^8.
+    @notice fold_coset for f = 8, unrolled: the eight values (c0, c1 interleaved)
+            at x * zeta^k fold into the next layer's value at x^8.
     """
     d0: uint256 = 0
     d1: uint256 = 0
+    u: uint256[8] = empty(uint256[8])
     y: uint256 = uint256_mulmod(inv_x, INV2, P)
     yk: uint256 = y
-    u00: uint256 = 0
-    u01: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v0, P), v8), yk, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v1, P), v9), yk, P)
-    u00 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v0, v8), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
-    u01 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v1, v9), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v[0], P), v[8]), yk, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v[1], P), v[9]), yk, P)
+    u[0] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[0], v[8]), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
+    u[1] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[1], v[9]), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
     yk = uint256_mulmod(y, ZETA8_INV_1, P)
-    u10: uint256 = 0
-    u11: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v2, P), v10), yk, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v3, P), v11), yk, P)
-    u10 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v2, v10), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
-    u11 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v3, v11), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v[2], P), v[10]), yk, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v[3], P), v[11]), yk, P)
+    u[2] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[2], v[10]), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
+    u[3] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[3], v[11]), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
     yk = uint256_mulmod(y, ZETA8_INV_2, P)
-    u20: uint256 = 0
-    u21: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v4, P), v12), yk, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v5, P), v13), yk, P)
-    u20 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v4, v12), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
-    u21 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v5, v13), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v[4], P), v[12]), yk, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v[5], P), v[13]), yk, P)
+    u[4] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[4], v[12]), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
+    u[5] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[5], v[13]), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
     yk = uint256_mulmod(y, ZETA8_INV_3, P)
-    u30: uint256 = 0
-    u31: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v6, P), v14), yk, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v7, P), v15), yk, P)
-    u30 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v6, v14), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
-    u31 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v7, v15), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(v[6], P), v[14]), yk, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(v[7], P), v[15]), yk, P)
+    u[6] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[6], v[14]), INV2), unsafe_mul(beta0, d0)), unsafe_mul(unsafe_mul(W, beta1), d1)) % P
+    u[7] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(v[7], v[15]), INV2), unsafe_mul(beta0, d1)), unsafe_mul(beta1, d0)) % P
     b0: uint256 = unsafe_add(unsafe_mul(beta0, beta0), unsafe_mul(unsafe_mul(W, beta1), beta1)) % P
     b1: uint256 = uint256_mulmod(2 * beta0, beta1, P)
     ix: uint256 = uint256_mulmod(inv_x, inv_x, P)
     y = uint256_mulmod(ix, INV2, P)
-    yk = y
-    t00: uint256 = 0
-    t01: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(u00, P), u20), yk, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(u01, P), u21), yk, P)
-    t00 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u00, u20), INV2), unsafe_mul(b0, d0)), unsafe_mul(unsafe_mul(W, b1), d1)) % P
-    t01 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u01, u21), INV2), unsafe_mul(b0, d1)), unsafe_mul(b1, d0)) % P
+    t: uint256[4] = empty(uint256[4])
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(u[0], P), u[4]), y, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(u[1], P), u[5]), y, P)
+    t[0] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u[0], u[4]), INV2), unsafe_mul(b0, d0)), unsafe_mul(unsafe_mul(W, b1), d1)) % P
+    t[1] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u[1], u[5]), INV2), unsafe_mul(b0, d1)), unsafe_mul(b1, d0)) % P
     yk = uint256_mulmod(y, ZETA8_INV_2, P)
-    t10: uint256 = 0
-    t11: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(u10, P), u30), yk, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(u11, P), u31), yk, P)
-    t10 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u10, u30), INV2), unsafe_mul(b0, d0)), unsafe_mul(unsafe_mul(W, b1), d1)) % P
-    t11 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u11, u31), INV2), unsafe_mul(b0, d1)), unsafe_mul(b1, d0)) % P
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(u[2], P), u[6]), yk, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(u[3], P), u[7]), yk, P)
+    t[2] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u[2], u[6]), INV2), unsafe_mul(b0, d0)), unsafe_mul(unsafe_mul(W, b1), d1)) % P
+    t[3] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(u[3], u[7]), INV2), unsafe_mul(b0, d1)), unsafe_mul(b1, d0)) % P
     c0: uint256 = unsafe_add(unsafe_mul(b0, b0), unsafe_mul(unsafe_mul(W, b1), b1)) % P
     c1: uint256 = uint256_mulmod(2 * b0, b1, P)
     y = uint256_mulmod(uint256_mulmod(ix, ix, P), INV2, P)
-    r0: uint256 = 0
-    r1: uint256 = 0
-    d0 = uint256_mulmod(unsafe_sub(unsafe_add(t00, P), t10), y, P)
-    d1 = uint256_mulmod(unsafe_sub(unsafe_add(t01, P), t11), y, P)
-    r0 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(t00, t10), INV2), unsafe_mul(c0, d0)), unsafe_mul(unsafe_mul(W, c1), d1)) % P
-    r1 = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(t01, t11), INV2), unsafe_mul(c0, d1)), unsafe_mul(c1, d0)) % P
-    return [r0, r1]
+    r: uint256[2] = empty(uint256[2])
+    d0 = uint256_mulmod(unsafe_sub(unsafe_add(t[0], P), t[2]), y, P)
+    d1 = uint256_mulmod(unsafe_sub(unsafe_add(t[1], P), t[3]), y, P)
+    r[0] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(t[0], t[2]), INV2), unsafe_mul(c0, d0)), unsafe_mul(unsafe_mul(W, c1), d1)) % P
+    r[1] = unsafe_add(unsafe_add(unsafe_mul(unsafe_add(t[1], t[3]), INV2), unsafe_mul(c0, d1)), unsafe_mul(c1, d0)) % P
+    return r

@@ -36,6 +36,32 @@ def independent_levels(indices: uint256[MAX_QUERIES], count: uint256, depth: uin
 
 @internal
 @view
+def _hash_paths(indices: uint256[MAX_QUERIES], hashes: bytes32[MAX_QUERIES], n: uint256, low: uint256, at: uint256, end: uint256) -> bytes32[MAX_QUERIES]:
+    """@notice Each path hashed up `low` levels on its own: path k's node on level l is node l * n + k."""
+    assert at + 32 * low * n <= end, "proof truncated in Merkle nodes"
+    hs: bytes32[MAX_QUERIES] = hashes
+    stride: uint256 = unsafe_mul(32, n)
+    for k: uint256 in range(MAX_QUERIES):
+        if k >= n:
+            break
+        h: bytes32 = hs[k]
+        cur: uint256 = indices[k]
+        node_at: uint256 = unsafe_add(at, unsafe_mul(32, k))
+        for level: uint256 in range(MAX_DEPTH):
+            if level >= low:
+                break
+            if cur & 1 == 1:
+                h = keccak256(concat(slice(msg.data, node_at, 32), h))
+            else:
+                h = keccak256(concat(h, slice(msg.data, node_at, 32)))
+            cur >>= 1
+            node_at = unsafe_add(node_at, stride)
+        hs[k] = h
+    return hs
+
+
+@internal
+@view
 def verify(
     root: bytes32,
     depth: uint256,
@@ -55,29 +81,14 @@ def verify(
          hashed up on its own; the remaining levels merge paths level by level.
     @return The calldata offset just after the last node used.
     """
-    idx: uint256[MAX_QUERIES] = indices
-    hs: bytes32[MAX_QUERIES] = hashes
-    n: uint256 = count
     low: uint256 = self.independent_levels(indices, count, depth)
-    assert at + 32 * low * n <= end, "proof truncated in Merkle nodes"
+    hs: bytes32[MAX_QUERIES] = self._hash_paths(indices, hashes, count, low, at, end)
+    idx: uint256[MAX_QUERIES] = indices
     for k: uint256 in range(MAX_QUERIES):
-        if k >= n:
+        if k >= count:
             break
-        h: bytes32 = hs[k]
-        cur: uint256 = idx[k]
-        node_at: uint256 = unsafe_add(at, unsafe_mul(32, k))
-        stride: uint256 = unsafe_mul(32, n)
-        for level: uint256 in range(MAX_DEPTH):
-            if level >= low:
-                break
-            if cur & 1 == 1:
-                h = keccak256(concat(slice(msg.data, node_at, 32), h))
-            else:
-                h = keccak256(concat(h, slice(msg.data, node_at, 32)))
-            cur >>= 1
-            node_at = unsafe_add(node_at, stride)
-        hs[k] = h
-        idx[k] = cur
+        idx[k] = idx[k] >> low
+    n: uint256 = count
     pos: uint256 = at + 32 * low * n
     for level: uint256 in range(MAX_DEPTH):
         if level + low >= depth:

@@ -259,7 +259,7 @@ def _first_fold(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, beta0
     inv_x0: uint256 = inv[2 * d.folding]
     y: uint256[2] = empty(uint256[2])
     if d.folding == 8:
-        y = fri.fold8(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], inv_x0, beta0, beta1)
+        y = fri.fold8([values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]], inv_x0, beta0, beta1)
     else:
         y = fri.fold_coset(values, d.log_folding, inv_x0, beta0, beta1, d.zeta_inv)
     return [y[0], y[1], inv_x0]
@@ -272,7 +272,7 @@ def _layer_fold(log_folding: uint256, zeta_inv: uint256, leaf_at: uint256, slot:
     if log_folding == 3:
         v: uint256[16] = calldata.ext8(leaf_at)
         assert v[unsafe_mul(2, slot)] == f0 and v[unsafe_add(unsafe_mul(2, slot), 1)] == f1, "FRI layer is inconsistent with the folded values"
-        return fri.fold8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], inv_x, beta0, beta1)
+        return fri.fold8(v, inv_x, beta0, beta1)
     values: uint256[2 * MAX_FOLDING] = calldata.ext_leaf(leaf_at, 1 << log_folding)
     assert values[unsafe_mul(2, slot)] == f0 and values[unsafe_add(unsafe_mul(2, slot), 1)] == f1, "FRI layer is inconsistent with the folded values"
     return fri.fold_coset(values, log_folding, inv_x, beta0, beta1, zeta_inv)
