@@ -44,6 +44,20 @@ class Assertion:
     value: int
 
 
+@dataclass(frozen=True)
+class SegmentAssertion:
+    """A boundary constraint on every segment: ``trace[column][j * L + offset] == values[j]``.
+
+    ``L`` is the segment length ``trace_length // segments``; ``values`` has one
+    entry per segment.  The rows form a coset of the segments-th roots of
+    unity, so the constraint costs the verifier one interpolation at z.
+    """
+
+    column: int
+    offset: int
+    values: tuple[int, ...]
+
+
 class Air(ABC):
     """Algebraic intermediate representation of one program."""
 
@@ -66,6 +80,14 @@ class Air(ABC):
         """Values of each periodic column over one cycle (cycle length a power of two)."""
         return []
 
+    def segments(self, trace_length: int) -> int:
+        """Number of equal segments; transitions are not enforced on each segment's last row."""
+        return 1
+
+    def segment_assertions(self, trace_length: int) -> list[SegmentAssertion]:
+        """Boundary constraints repeated at one offset in every segment (see SegmentAssertion)."""
+        return []
+
     @property
     def num_transition_constraints(self) -> int:
         return len(self.transition_degrees())
@@ -73,6 +95,7 @@ class Air(ABC):
     def composition_columns(self, trace_length: int) -> int:
         """Number of degree-<T columns the composition polynomial is split into."""
         bound = trace_length - 1  # boundary quotients have degree < T - 1
+        zerofier = trace_length - self.segments(trace_length)
         for degree in self.transition_degrees():
-            bound = max(bound, degree.evaluation_degree(trace_length) - (trace_length - 1) + 1)
+            bound = max(bound, degree.evaluation_degree(trace_length) - zerofier + 1)
         return max(1, -(-bound // trace_length))

@@ -1,8 +1,12 @@
 """Constraint composition: the random linear combination of constraint quotients.
 
 H(x) = sum_k alpha^k * Q_k(x), where the Q_k are first the transition
-constraints divided by the transition zerofier (x^T - 1)/(x - g^(T-1)), then
-the assertions (T_col(x) - v)/(x - g^row).  The prover evaluates H over the
+constraints divided by the transition zerofier (x^T - 1)/(x^N - g^(-N)) (N
+segments: no transition is enforced on the last row of a segment; N = 1 gives
+the usual (x^T - 1)/(x - g^(T-1))), then the assertions
+(T_col(x) - v)/(x - g^row), then the segment assertions
+(T_col(x) - I(x))/(x^N - h^N) with I interpolating the per-segment values over
+the coset h<g^L> (h = g^offset).  The prover evaluates H over the
 low-degree-extension domain; the verifier evaluates it at the out-of-domain
 point z from the claimed trace values and checks it against the committed
 composition columns.
@@ -15,10 +19,10 @@ from typing import Sequence
 
 import numpy as np
 
-from prover.air.air import Air, Assertion
+from prover.air.air import Air, Assertion, SegmentAssertion
 from prover.air.vectors import FieldVector
 from prover.math import goldilocks as gl
-from prover.math.goldilocks_ext import Ext
+from prover.math.goldilocks_ext import Ext, batch_inverse_ext
 from prover.math.ntt import coset_ntt, intt
 from prover.math.poly import eval_ext_poly, linear_combination
 
@@ -81,14 +85,16 @@ def composition_on_lde(
     periodic = [FieldVector(col) for col in periodic_on_lde(air, trace_length, blowup, offset)]
     values = [c.values for c in air.evaluate_transition(cur, nxt, periodic)]
 
-    # 1 / Z_t(x) = (x - g^(T-1)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
+    # 1 / Z_t(x) = (x^N - g^(-N)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
+    segments = air.segments(trace_length)
     x_pow_t = gl.mul_vec(
         np.full(blowup, pow(offset, trace_length, gl.P), dtype=np.uint64),
         gl.powers(np.uint64(gl.root_of_unity(blowup.bit_length() - 1)), blowup),
     )
     inv_vanish = np.tile(gl.batch_inverse(gl.add_scalar_vec(x_pow_t, np.uint64(gl.P - 1))), n // blowup)
-    g_last = pow(g, trace_length - 1, gl.P)
-    inv_transition = gl.mul_vec(gl.add_scalar_vec(domain, np.uint64(gl.P - g_last)), inv_vanish)
+    x_pow_n = _coset_powers(n, segments, offset)
+    exempt = pow(g, trace_length - segments, gl.P)
+    inv_transition = gl.mul_vec(gl.add_scalar_vec(x_pow_n, np.uint64(gl.P - exempt)), inv_vanish)
     quotients = [gl.mul_vec(v, inv_transition) for v in values]
 
     inverse_by_row: dict[int, np.ndarray] = {}
@@ -98,12 +104,75 @@ def composition_on_lde(
             inverse_by_row[a.row] = gl.batch_inverse(gl.add_scalar_vec(domain, np.uint64((gl.P - point) % gl.P)))
         numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.value) % gl.P))
         quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
+    quotients.extend(_segment_quotients_on_lde(air, trace_lde, trace_length, blowup, offset, x_pow_n))
 
     coeffs = constraint_coefficients(alpha, len(quotients))
     rows = np.stack(quotients)
     c0 = linear_combination(rows, np.array([c.c0 for c in coeffs], dtype=np.uint64))
     c1 = linear_combination(rows, np.array([c.c1 for c in coeffs], dtype=np.uint64))
     return np.stack([c0, c1])
+
+
+def _coset_powers(n: int, exponent: int, offset: int) -> np.ndarray:
+    """x^exponent over the LDE coset offset*<w_n> (exponent a power of two dividing n)."""
+    period = n // exponent
+    root = gl.root_of_unity(period.bit_length() - 1)
+    values = gl.mul_vec(np.full(period, pow(offset, exponent, gl.P), dtype=np.uint64), gl.powers(np.uint64(root), period))
+    return np.tile(values, exponent)
+
+
+def segment_interpolant_coeffs(values: Sequence[int], h: int) -> np.ndarray:
+    """Coefficients (in x) of the polynomial of degree < N taking values[j] at h * w_N^j."""
+    coeffs = intt(np.array(values, dtype=np.uint64))
+    return gl.mul_vec(coeffs, gl.powers(np.uint64(gl.inv_int(h)), len(values)))
+
+
+def _segment_quotients_on_lde(
+    air: Air, trace_lde: np.ndarray, trace_length: int, blowup: int, offset: int, x_pow_n: np.ndarray
+) -> list[np.ndarray]:
+    segment_assertions = air.segment_assertions(trace_length)
+    if not segment_assertions:
+        return []
+    n = trace_lde.shape[1]
+    segments = air.segments(trace_length)
+    g = gl.root_of_unity((trace_length - 1).bit_length())
+    inverse_by_offset: dict[int, np.ndarray] = {}
+    out = []
+    for a in segment_assertions:
+        _check_segment_assertion(a, segments, trace_length)
+        h = pow(g, a.offset, gl.P)
+        if a.offset not in inverse_by_offset:
+            shift = np.uint64((gl.P - pow(h, segments, gl.P)) % gl.P)
+            inverse_by_offset[a.offset] = gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift))
+        if len(set(a.values)) == 1:
+            numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.values[0]) % gl.P))
+        else:
+            padded = np.zeros(n, dtype=np.uint64)
+            padded[:segments] = segment_interpolant_coeffs(a.values, h)
+            numerator = gl.sub_vec(trace_lde[a.column], coset_ntt(padded, offset))
+        out.append(gl.mul_vec(numerator, inverse_by_offset[a.offset]))
+    return out
+
+
+def _check_segment_assertion(a: SegmentAssertion, segments: int, trace_length: int) -> None:
+    if len(a.values) != segments or not 0 <= a.offset < trace_length // segments:
+        raise ValueError(f"segment assertion on column {a.column} does not match {segments} segments")
+
+
+def segment_interpolant_at(values: Sequence[int], h: int, z: Ext) -> Ext:
+    """The polynomial through values[j] at h * w_N^j, evaluated at z (barycentric form)."""
+    count = len(values)
+    if len(set(values)) == 1:
+        return Ext(values[0])
+    w = z * gl.inv_int(h)
+    omega = gl.root_of_unity(count.bit_length() - 1)
+    points = [pow(omega, j, gl.P) for j in range(count)]
+    inverses = batch_inverse_ext([w - x for x in points])
+    total = Ext(0)
+    for value, x, inverse in zip(values, points, inverses):
+        if value:
+            total = total + inverse * (value * x % gl.P)
+    return total * ((w**count - 1) * gl.inv_int(count))
 
 
 def composition_at(
@@ -120,11 +189,18 @@ def composition_at(
     periodic = periodic_at(air, trace_length, z)
     values = air.evaluate_transition(list(trace_z), list(trace_zg), periodic)
     values = [v if isinstance(v, Ext) else Ext(v) for v in values]
+    segments = air.segments(trace_length)
     vanish = z**trace_length - 1
-    transition_factor = (z - pow(g, trace_length - 1, gl.P)) * vanish.inverse()
+    z_pow_n = z**segments
+    transition_factor = (z_pow_n - pow(g, trace_length - segments, gl.P)) * vanish.inverse()
     quotients = [v * transition_factor for v in values]
     for a in assertions:
         quotients.append((trace_z[a.column] - a.value) * (z - pow(g, a.row, gl.P)).inverse())
+    for a in air.segment_assertions(trace_length):
+        _check_segment_assertion(a, segments, trace_length)
+        h = pow(g, a.offset, gl.P)
+        interpolant = segment_interpolant_at(a.values, h, z)
+        quotients.append((trace_z[a.column] - interpolant) * (z_pow_n - pow(h, segments, gl.P)).inverse())
     total = Ext(0)
     for coeff, q in zip(constraint_coefficients(alpha, len(quotients)), quotients):
         total = total + coeff * q

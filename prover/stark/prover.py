@@ -28,9 +28,15 @@ LDE_OFFSET = gl.GENERATOR
 
 def check_assertions(air: Air, trace: np.ndarray, inputs: Sequence[int], outputs: Sequence[int]) -> None:
     """Refuse early when a boundary assertion does not hold on the trace."""
-    for a in air.assertions(inputs, outputs, trace.shape[1]):
+    length = trace.shape[1]
+    for a in air.assertions(inputs, outputs, length):
         if int(trace[a.column, a.row]) != a.value % gl.P:
             raise TraceError(f"assertion column {a.column} row {a.row} == {a.value} fails on the trace")
+    segment = length // air.segments(length)
+    for s in air.segment_assertions(length):
+        found = trace[s.column, s.offset :: segment]
+        if len(s.values) != len(found) or any(int(v) != w % gl.P for v, w in zip(found, s.values)):
+            raise TraceError(f"segment assertion column {s.column} offset {s.offset} fails on the trace")
 
 
 def _open(tree: MerkleTree, leaves: np.ndarray, indices: list[int]) -> Openings:

@@ -1,0 +1,196 @@
+"""Batch receipts: one proof for many executions, and the functions that make and check them.
+
+This is *batching*: the member executions are laid side by side in one trace
+and proven by one STARK whose AIR constrains every member's journal values.
+No proof is verified inside another proof (that would be recursion; see
+docs/aggregator.md).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from enum import Enum
+from typing import Sequence
+
+from aggregator.air import BATCH_ID, BatchAir
+from aggregator.segments import FORM_BY_ID
+from aggregator.statement import BatchStatement
+from prover.backends.trace import TRACE_SEAL_VERSION, trace_commitment
+from prover.crypto.keccak import keccak256
+from prover.errors import InsecureReceiptError, InvalidParametersError, ProofFormatError, VerificationError
+from prover.programs import get_program, program_by_id
+from prover.programs.base import Program
+from prover.receipt import MAX_SEAL_SIZE, Backend, Journal
+from prover.stark.params import ProofOptions, preset
+from prover.stark.prover import prove_trace
+from prover.stark.verifier import verify_stark
+
+BATCH_RECEIPT_MAGIC = b"SVMB"
+BATCH_RECEIPT_VERSION = 1
+
+#: (program name, Program or program id, inputs) of one member to prove.
+Member = tuple["str | bytes | Program", Sequence[int]]
+
+
+class DAMode(str, Enum):
+    """Where the member journals live: posted in calldata, or only committed to (validium-style)."""
+
+    CALLDATA = "calldata"
+    ROOT = "root"
+
+    @classmethod
+    def parse(cls, value: "str | DAMode") -> "DAMode":
+        try:
+            return cls(value)
+        except ValueError:
+            raise InvalidParametersError(f"unknown data-availability mode {value!r}; use 'calldata' or 'root'") from None
+
+
+@dataclass(frozen=True)
+class BatchReceipt:
+    """A batch statement (the ordered member journals) with the seal that proves all of them."""
+
+    backend: Backend
+    statement: BatchStatement
+    seal: bytes
+    da: DAMode = DAMode.CALLDATA
+
+    @property
+    def journals(self) -> tuple[Journal, ...]:
+        """Member journals in batch order (grouped by program)."""
+        return self.statement.journals
+
+    @property
+    def journal_root(self) -> bytes:
+        return self.statement.journal_root
+
+    @property
+    def request_count(self) -> int:
+        return self.statement.member_count
+
+    @property
+    def is_secure(self) -> bool:
+        return self.backend == Backend.STARK
+
+    def to_bytes(self) -> bytes:
+        """'SVMB' || version u8 || backend u8 || da u8 || u32 len || statement || u32 len || seal."""
+        statement = self.statement.to_bytes()
+        da = 0 if self.da == DAMode.CALLDATA else 1
+        return (
+            BATCH_RECEIPT_MAGIC
+            + bytes([BATCH_RECEIPT_VERSION, int(self.backend), da])
+            + struct.pack(">I", len(statement))
+            + statement
+            + struct.pack(">I", len(self.seal))
+            + self.seal
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "BatchReceipt":
+        if not isinstance(data, (bytes, bytearray)) or len(data) < 15 or bytes(data[:4]) != BATCH_RECEIPT_MAGIC:
+            raise ProofFormatError("not a supervm batch receipt (bad magic or too short)")
+        data = bytes(data)
+        if data[4] != BATCH_RECEIPT_VERSION:
+            raise ProofFormatError(f"unsupported batch receipt version {data[4]}")
+        try:
+            backend = Backend(data[5])
+        except ValueError:
+            raise ProofFormatError(f"unknown backend byte {data[5]}") from None
+        if data[6] > 1:
+            raise ProofFormatError(f"unknown data-availability byte {data[6]}")
+        da = DAMode.CALLDATA if data[6] == 0 else DAMode.ROOT
+        (length,) = struct.unpack(">I", data[7:11])
+        if 11 + length + 4 > len(data):
+            raise ProofFormatError("batch receipt truncated in the statement")
+        statement = BatchStatement.from_bytes(data[11 : 11 + length])
+        pos = 11 + length
+        (seal_len,) = struct.unpack(">I", data[pos : pos + 4])
+        if seal_len > MAX_SEAL_SIZE or pos + 4 + seal_len != len(data):
+            raise ProofFormatError("batch receipt length does not match its seal length")
+        return cls(backend, statement, data[pos + 4 :], da)
+
+
+def _program(ref: "str | bytes | Program") -> Program:
+    if isinstance(ref, Program):
+        return ref
+    if isinstance(ref, (bytes, bytearray)):
+        return program_by_id(bytes(ref))
+    return get_program(ref)
+
+
+def execute_members(members: Sequence[Member]) -> list[Journal]:
+    """Validate and run every member; InvalidInputError or UnknownProgramError on the first bad one."""
+    journals = []
+    for ref, inputs in members:
+        program = _program(ref)
+        values = program.validate_inputs(tuple(inputs))
+        journals.append(Journal(program.program_id, values, tuple(program.execute(values))))
+    return journals
+
+
+def batch_trace_seal(statement: BatchStatement) -> bytes:
+    """Trace-backend seal of a batch: keccak over the members' trace commitments (no soundness)."""
+    commitments = b"".join(trace_commitment(FORM_BY_ID[j.program_id].program.generate_trace(j.inputs)) for j in statement.journals)
+    return bytes([TRACE_SEAL_VERSION, 0]) + keccak256(commitments)
+
+
+def prove_batch(
+    members: Sequence[Member] | Sequence[Journal],
+    backend: Backend | str = Backend.STARK,
+    options: ProofOptions | str | None = None,
+    da: DAMode | str = DAMode.CALLDATA,
+) -> BatchReceipt:
+    """Prove every member in one batch proof.
+
+    ``members`` are (program, inputs) pairs, executed here, or journals of
+    executions already run (their outputs are checked by the proof itself).
+    """
+    backend = Backend.parse(backend)
+    da = DAMode.parse(da)
+    if da == DAMode.ROOT:
+        raise InvalidParametersError("root-only data availability is not implemented yet; use 'calldata'")
+    journals = [m if isinstance(m, Journal) else None for m in members]
+    if any(j is None for j in journals):
+        journals = execute_members(members)  # type: ignore[arg-type]
+    statement = BatchStatement.from_journals(BATCH_ID, journals)  # type: ignore[arg-type]
+    if backend == Backend.TRACE:
+        _check_outputs(statement)
+        return BatchReceipt(backend, statement, batch_trace_seal(statement), da)
+    if isinstance(options, str) or options is None:
+        options = preset(options or "default")
+    air = BatchAir(statement)
+    proof = prove_trace(air, statement, air.generate_trace(), options)
+    return BatchReceipt(backend, statement, proof.to_bytes(), da)
+
+
+def _check_outputs(statement: BatchStatement) -> None:
+    for j in statement.journals:
+        program = FORM_BY_ID[j.program_id].program
+        if tuple(program.execute(program.validate_inputs(j.inputs))) != j.outputs:
+            raise VerificationError(f"{j.describe(program.name)} does not match re-execution")
+
+
+def verify_batch(receipt: BatchReceipt, *, allow_insecure: bool = False, min_security_bits: int = 0) -> int:
+    """Verify a batch receipt; returns its conjectured security bits (0 for Trace).
+
+    Raises ProofFormatError / VerificationError (InsecureReceiptError for a
+    Trace batch unless ``allow_insecure``).
+    """
+    statement = receipt.statement
+    if statement.batch_id != BATCH_ID:
+        raise VerificationError("batch statement is for another batch AIR")
+    if receipt.da != DAMode.CALLDATA:
+        raise VerificationError("root-only data availability is not implemented yet")
+    if receipt.backend == Backend.TRACE:
+        if not allow_insecure:
+            raise InsecureReceiptError("Trace batches have no soundness and are refused in production settings")
+        _check_outputs(statement)
+        if receipt.seal != batch_trace_seal(statement):
+            raise VerificationError("trace commitment does not match the re-executed members")
+        return 0
+    try:
+        air = BatchAir(statement)
+    except InvalidParametersError as exc:
+        raise VerificationError(str(exc)) from None
+    return verify_stark(air, statement, receipt.seal, min_security_bits).security_bits  # type: ignore[arg-type]
