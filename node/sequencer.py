@@ -1,0 +1,381 @@
+"""The sequencer: validates signed requests, orders them into L2 blocks and closes batches.
+
+Acceptance (:meth:`Sequencer.submit`) checks, in order, the fields, the chain
+id, the signature, the program, the inputs, the trace rows and the sender's
+nonce (no gaps, no replays), then stores every accepted request in one
+durable transaction before returning — a request the RPC acknowledged is on
+disk.  Sealing (:meth:`Sequencer.tick`, called every ``block_time``) moves
+pending requests into an L2 block of the open batch, executing them (through
+the prover service's Trace path, with its receipt cache) so their outputs are
+known at once.  A batch closes when it holds ``max_requests``, when the next
+request would push its trace past ``max_rows`` or its estimated L1 gas past
+``max_gas`` (at most the EIP-7825 cap), or when its oldest request is
+``max_age`` seconds old.  Closed batches go to the prover stage.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from aggregator.segments import FORM_BY_ID
+from node.config import EIP7825_CAP, MAX_BATCH_ROWS
+from node.errors import (
+    InvalidRequestInputError,
+    InvalidSignatureError,
+    NonceGapError,
+    NonceTooLowError,
+    QueueFullError,
+    RequestRejectedError,
+    TooManyRowsError,
+    UnknownProgramRequestError,
+    WrongChainIdError,
+)
+from node.signing import recover_signer, request_digest, to_checksum
+from node.store import Member, NewRequest, Store
+from prover.errors import SuperVMError
+from prover.programs import PROGRAMS, program_by_id
+from prover.programs.base import Program, next_power_of_two
+
+log = logging.getLogger("supervm.sequencer")
+
+#: Most input values a request may carry (every registered program takes at most 2).
+MAX_INPUTS = 16
+_U64 = 1 << 64
+_HEX_CHARS = frozenset("0123456789abcdefABCDEF")
+
+
+@dataclass(frozen=True)
+class BatchPolicy:
+    """When a batch closes."""
+
+    max_requests: int = 256
+    max_age: float = 2.0
+    max_rows: int = 1 << 20
+    max_gas: int = 15_000_000
+
+    def describe(self) -> str:
+        return (
+            f"close at {self.max_requests} requests, {self.max_age:g} s, 2^{self.max_rows.bit_length() - 1} trace rows"
+            f" or {self.max_gas:,} L1 gas (EIP-7825 cap {EIP7825_CAP:,})"
+        )
+
+
+@dataclass
+class GasModel:
+    """Estimated L1 gas of a batch transaction: ``base + per_member * n + per_byte * journal bytes``.
+
+    Starts from conservative figures and learns from settled batches: each
+    observation raises ``per_member`` to cover what was measured (it never
+    lowers it below the starting figure), so the estimate stays an upper bound.
+    """
+
+    base: int
+    per_member: int
+    per_byte: int = 40  # EIP-7623 floor: 10 gas per token, 4 tokens per non-zero byte
+    observations: int = 0
+
+    @classmethod
+    def for_backend(cls, backend: str) -> "GasModel":
+        # Trace batches: dev-mode check plus the journal tree; STARK: one verification (~2-5M gas) plus the tree.
+        return cls(base=150_000, per_member=1_500) if backend == "trace" else cls(base=6_000_000, per_member=1_500)
+
+    def estimate(self, members: int, journal_bytes: int) -> int:
+        return self.base + self.per_member * members + self.per_byte * journal_bytes
+
+    def observe(self, members: int, journal_bytes: int, gas_used: int) -> None:
+        """Fold a settled batch into the model."""
+        self.observations += 1
+        if members > 0:
+            needed = (gas_used - self.base - self.per_byte * journal_bytes) // members + 1
+            if needed > self.per_member:
+                self.per_member = needed
+
+
+@dataclass
+class OpenBatch:
+    """The batch being filled: per-program member counts and the longest member segment."""
+
+    number: int | None = None
+    count: int = 0
+    journal_bytes: int = 0
+    per_program: dict[bytes, int] = field(default_factory=dict)
+    segment_rows: int = 0
+    first_at: float | None = None
+
+    @staticmethod
+    def member_rows(member: Member) -> int:
+        """Rows of the member's segment in a batch trace (its own rows, at least the form's minimum)."""
+        return max(FORM_BY_ID[member.program].min_rows, member.rows)
+
+    @staticmethod
+    def member_bytes(member: Member) -> int:
+        program = program_by_id(member.program)
+        return 8 * (program.num_inputs + program.num_outputs)
+
+    def trace_rows_with(self, member: Member | None = None) -> int:
+        """Batch trace length (segments × segment rows) with ``member`` added."""
+        counts = dict(self.per_program)
+        rows = self.segment_rows
+        if member is not None:
+            counts[member.program] = counts.get(member.program, 0) + 1
+            rows = max(rows, self.member_rows(member))
+        if not counts:
+            return 0
+        return next_power_of_two(max(counts.values())) * rows
+
+    def add(self, member: Member) -> None:
+        self.count += 1
+        self.journal_bytes += self.member_bytes(member)
+        self.per_program[member.program] = self.per_program.get(member.program, 0) + 1
+        self.segment_rows = max(self.segment_rows, self.member_rows(member))
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The answer to an accepted request."""
+
+    id: bytes
+    sender: str
+    nonce: int
+    seq: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": "0x" + self.id.hex(), "sender": self.sender, "nonce": self.nonce, "status": "pending"}
+
+
+def _u64(params: Mapping[str, Any], name: str) -> int:
+    value = params.get(name)
+    if isinstance(value, str):
+        try:
+            value = int(value, 16) if value[:2] in ("0x", "0X") else int(value, 10)
+        except ValueError:
+            raise InvalidRequestInputError(f"{name} is not a number: {value[:40]!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestInputError(f"{name} must be an integer or a 0x-hex string")
+    if not 0 <= value < _U64:
+        raise InvalidRequestInputError(f"{name} must be in [0, 2^64)")
+    return value
+
+
+def _hex_bytes(value: Any, name: str, size: int) -> bytes:
+    if not isinstance(value, str) or not value[:2] in ("0x", "0X") or len(value) != 2 + 2 * size or not _HEX_CHARS.issuperset(value[2:]):
+        raise InvalidRequestInputError(f"{name} must be a 0x-prefixed hex string of {size} bytes")
+    return bytes.fromhex(value[2:])
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A request that passed every check except the nonce."""
+
+    request: NewRequest
+    program: Program
+
+
+ExecuteFn = Callable[[Sequence[Member]], dict[int, tuple[int, ...]]]
+
+
+class Sequencer:
+    """Request validation, nonce ordering, L2 blocks and batch closing over a :class:`Store`."""
+
+    def __init__(
+        self,
+        store: Store,
+        chain_id: int,
+        policy: BatchPolicy,
+        gas_model: GasModel,
+        execute: ExecuteFn | None = None,
+        max_pending: int = 200_000,
+        on_batch_closed: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.store = store
+        self.chain_id = chain_id
+        self.policy = policy
+        self.gas_model = gas_model
+        self.execute = execute
+        self.max_pending = max_pending
+        self.on_batch_closed = on_batch_closed
+        self.clock = clock
+        self._accept_lock = threading.Lock()
+        self._seal_lock = threading.Lock()
+        self._nonces = store.next_nonces()
+        self._pending = store.status_counts()["pending"]
+        self.accepted_total = 0
+        self.rejected: dict[str, int] = {}
+        self._open = self._restore_open_batch()
+        self._program_names = {p.program_id: p.name for p in PROGRAMS.values()}
+
+    # -- acceptance --------------------------------------------------------------
+    def validate(self, params: Any) -> Validated:
+        """Every check that needs no state: fields, chain id, signature, program, inputs, rows."""
+        if not isinstance(params, Mapping):
+            raise InvalidRequestInputError("a request is an object with chainId, nonce, program, inputs, maxRows, signature")
+        unknown = set(params) - {"chainId", "nonce", "program", "inputs", "maxRows", "signature", "from"}
+        if unknown:
+            raise InvalidRequestInputError(f"unknown request fields: {', '.join(sorted(map(str, unknown)))[:200]}")
+        chain_id = _u64(params, "chainId")
+        if chain_id != self.chain_id:
+            raise WrongChainIdError(f"request is signed for chain id {chain_id}, this node is chain id {self.chain_id}")
+        nonce = _u64(params, "nonce")
+        max_rows = _u64(params, "maxRows")
+        program_ref = params.get("program")
+        if isinstance(program_ref, str) and program_ref in PROGRAMS:
+            program: Program = PROGRAMS[program_ref]
+        else:
+            program_id = _hex_bytes(program_ref, "program", 32)
+            try:
+                program = program_by_id(program_id)
+            except SuperVMError:
+                raise UnknownProgramRequestError(f"unknown program id 0x{program_id.hex()}") from None
+        if program.program_id not in FORM_BY_ID:
+            raise UnknownProgramRequestError(f"program {program.name} cannot be batched by this node")
+        raw_inputs = params.get("inputs")
+        if not isinstance(raw_inputs, list) or len(raw_inputs) > MAX_INPUTS:
+            raise InvalidRequestInputError(f"inputs must be a list of at most {MAX_INPUTS} integers")
+        inputs = tuple(_u64({"input": v}, "input") for v in raw_inputs)
+        signature = _hex_bytes(params.get("signature"), "signature", 65)
+        digest = request_digest(chain_id, nonce, program.program_id, inputs, max_rows)
+        sender = recover_signer(digest, signature)
+        claimed = params.get("from")
+        if claimed is not None and (not isinstance(claimed, str) or claimed.lower() != sender.lower()):
+            raise InvalidSignatureError(f"signature is by {sender}, not by the claimed sender {str(claimed)[:42]}")
+        try:
+            inputs = program.validate_inputs(inputs)
+        except SuperVMError as exc:
+            raise InvalidRequestInputError(str(exc)) from None
+        rows = program.trace_rows(inputs)
+        if rows > max_rows:
+            raise TooManyRowsError(f"{program.name} on these inputs needs {rows} trace rows, the request allows {max_rows}")
+        segment = max(FORM_BY_ID[program.program_id].min_rows, rows)
+        if segment > min(self.policy.max_rows, MAX_BATCH_ROWS):
+            raise TooManyRowsError(f"{program.name} needs {segment} rows in a batch, more than the batch limit {self.policy.max_rows}")
+        return Validated(NewRequest(digest, sender, nonce, program.program_id, inputs, max_rows, rows, signature), program)
+
+    def submit(self, batch: Sequence[Any]) -> list[Accepted | RequestRejectedError]:
+        """Validate each request and durably store those accepted, in order; one answer per request."""
+        out: list[Accepted | RequestRejectedError | Validated] = []
+        for params in batch:
+            try:
+                out.append(self.validate(params))
+            except RequestRejectedError as exc:
+                out.append(exc)
+        with self._accept_lock:
+            nonces: dict[str, int] = {}
+            accepted: list[tuple[int, NewRequest]] = []
+            room = self.max_pending - self._pending
+            for i, item in enumerate(out):
+                if not isinstance(item, Validated):
+                    continue
+                r = item.request
+                expected = nonces.get(r.sender, self._nonces.get(r.sender, 0))
+                if r.nonce < expected:
+                    out[i] = NonceTooLowError(f"nonce {r.nonce} of {r.sender} is already used; next nonce is {expected}")
+                elif r.nonce > expected:
+                    out[i] = NonceGapError(f"nonce {r.nonce} of {r.sender} skips ahead; next nonce is {expected}")
+                elif len(accepted) >= room:
+                    out[i] = QueueFullError(f"the pending queue holds {self.max_pending} requests; retry later")
+                else:
+                    nonces[r.sender] = r.nonce + 1
+                    accepted.append((i, r))
+            if accepted:
+                seqs = self.store.insert_requests([r for _, r in accepted], self.clock())
+                self._nonces.update(nonces)
+                self._pending += len(accepted)
+                self.accepted_total += len(accepted)
+                for (i, r), seq in zip(accepted, seqs):
+                    out[i] = Accepted(r.id, r.sender, r.nonce, seq)
+        for item in out:
+            if isinstance(item, RequestRejectedError):
+                name = type(item).__name__
+                self.rejected[name] = self.rejected.get(name, 0) + 1
+        return out  # type: ignore[return-value]
+
+    def next_nonce(self, sender: str) -> int:
+        """The nonce ``sender``'s next request must carry."""
+        try:
+            key = to_checksum(bytes.fromhex(sender.removeprefix("0x")))
+        except ValueError:
+            raise InvalidRequestInputError("address must be 20 bytes of hex") from None
+        return self._nonces.get(key, 0)
+
+    @property
+    def pending_count(self) -> int:
+        return self._pending
+
+    # -- sealing -------------------------------------------------------------------
+    def _restore_open_batch(self) -> OpenBatch:
+        row = self.store.open_batch()
+        acc = OpenBatch()
+        if row is not None:
+            acc.number = row["number"]
+            acc.first_at = row["first_at"]
+            for member in self.store.members(row["number"]):
+                acc.add(member)
+        return acc
+
+    def _fits(self, acc: OpenBatch, member: Member) -> bool:
+        if acc.count == 0:
+            return True
+        if acc.count + 1 > self.policy.max_requests:
+            return False
+        if acc.trace_rows_with(member) > min(self.policy.max_rows, MAX_BATCH_ROWS):
+            return False
+        gas = self.gas_model.estimate(acc.count + 1, acc.journal_bytes + acc.member_bytes(member))
+        return gas <= min(self.policy.max_gas, EIP7825_CAP)
+
+    def tick(self, now: float | None = None) -> list[int]:
+        """Seal pending requests into a block and close full or old batches; returns the batches closed."""
+        now = self.clock() if now is None else now
+        closed: list[int] = []
+        with self._seal_lock:
+            while True:
+                acc = self._open
+                room = self.policy.max_requests - acc.count
+                members = self.store.pending(max(room, 1)) if room > 0 else []
+                take: list[Member] = []
+                full = room <= 0
+                for member in members:
+                    if not self._fits(acc, member):
+                        full = True
+                        break
+                    acc.add(member)
+                    take.append(member)
+                if take:
+                    try:
+                        outputs = self.execute(take) if self.execute else None
+                        new = acc.number is None
+                        _, acc.number = self.store.seal_block(take, acc.number, acc.trace_rows_with(), outputs, now)
+                    except BaseException:
+                        self._open = self._restore_open_batch()  # nothing was sealed: forget the additions
+                        raise
+                    if new:
+                        acc.first_at = self.store.get_batch(acc.number)["first_at"]
+                    self._pending -= len(take)
+                if acc.count >= self.policy.max_requests:
+                    full = True
+                if full and acc.number is not None:
+                    closed.append(self._close(acc, now))
+                    continue
+                break
+            acc = self._open
+            if acc.number is not None and acc.first_at is not None and now - acc.first_at >= self.policy.max_age:
+                closed.append(self._close(acc, now))
+        return closed
+
+    def _close(self, acc: OpenBatch, now: float) -> int:
+        number = acc.number
+        assert number is not None
+        self.store.close_batch(number, now)
+        log.info("batch closed", extra={"batch": number, "requests": acc.count, "trace_rows": acc.trace_rows_with()})
+        self._open = OpenBatch()
+        if self.on_batch_closed:
+            self.on_batch_closed(number)
+        return number
+
+    def open_batch_info(self) -> dict[str, Any]:
+        acc = self._open
+        return {"number": acc.number, "requests": acc.count, "traceRows": acc.trace_rows_with()}
