@@ -12,7 +12,7 @@
      soundness) from the sequencer; a production deployment refuses them.
 """
 
-MAX_JOURNAL: constant(uint256) = 1064
+MAX_JOURNAL: constant(uint256) = 32768
 MAX_PROOF: constant(uint256) = 65536
 MAX_DEPTH: constant(uint256) = 32
 BACKEND_TRACE: constant(uint8) = 0
@@ -22,6 +22,10 @@ TRACE_SEAL_SIZE: constant(uint256) = 34
 
 interface StarkVerifier:
     def verify(air: address, journal: Bytes[MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256: view
+
+
+interface Air:
+    def journal_root(journal: Bytes[MAX_JOURNAL]) -> (bytes32, uint256): view
 
 
 struct Batch:
@@ -92,8 +96,10 @@ def set_sequencer(sequencer: address):
 @external
 def submit_batch(index: uint256, backend: uint8, journal: Bytes[MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> bytes32:
     """
-    @notice Sequencer only: verify and record batch `index` (the next one) holding one execution.
-    @return The batch's journal root: keccak256(journal), a one-leaf tree.
+    @notice Sequencer only: verify and record batch `index` (the next one).
+            `journal` is a single journal (a one-leaf tree) or a batch statement
+            whose member journals the registered AIR contract turns into the tree.
+    @return The batch's journal root.
     """
     assert msg.sender == self.sequencer, "only the sequencer submits batches"
     assert index == self.batch_count, "batch index is not the next one"
@@ -108,10 +114,12 @@ def submit_batch(index: uint256, backend: uint8, journal: Bytes[MAX_JOURNAL], se
         assert backend == BACKEND_TRACE, "unknown backend"
         assert DEV_MODE, "Trace receipts are refused: this rollup is not in dev mode"
         assert len(seal) == TRACE_SEAL_SIZE and convert(slice(seal, 0, 1), uint256) == 1, "malformed Trace seal"
-    root: bytes32 = keccak256(journal)
-    self.batches[index] = Batch(journal_root=root, request_count=1, backend=backend, security_bits=convert(bits, uint16), l1_block=convert(block.number, uint64))
+    root: bytes32 = empty(bytes32)
+    count: uint256 = 0
+    root, count = staticcall Air(air).journal_root(journal)
+    self.batches[index] = Batch(journal_root=root, request_count=convert(count, uint64), backend=backend, security_bits=convert(bits, uint16), l1_block=convert(block.number, uint64))
     self.batch_count = index + 1
-    log BatchVerified(index=index, journal_root=root, request_count=1, backend=backend, security_bits=bits, l1_block=block.number)
+    log BatchVerified(index=index, journal_root=root, request_count=count, backend=backend, security_bits=bits, l1_block=block.number)
     return root
 
 

@@ -45,7 +45,7 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROO
         ood.append(c1)
     e0: uint256 = 0
     e1: uint256 = 0
-    e0, e1 = staticcall statement.Air(air).evaluate(ctx.log_t, ctx.z0, ctx.z1, ctx.alpha0, ctx.alpha1, ood, s.inputs, s.outputs)
+    e0, e1 = staticcall statement.Air(air).evaluate(ctx.log_t, ctx.z0, ctx.z1, ctx.alpha0, ctx.alpha1, ood, journal)
 
     # H(z) = sum_j z^(jT) H_j(z) from the committed composition columns.
     zt0: uint256 = 0

@@ -10,13 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aggregator.batch import BatchReceipt
 from contracts.chain import L1Chain, TxResult
 from contracts.compiler import compile_contract
-from contracts.verifier import AIR_PROGRAMS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source
+from contracts.verifier import AIR_CONTRACTS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source
 from prover.crypto.keccak import keccak256
 from prover.receipt import Backend, Receipt
 
 ROLLUP_SOURCE = VERIFIER_SOURCE.parent / "Rollup.vy"
+
+
+def statement_bytes(receipt: "Receipt | BatchReceipt") -> bytes:
+    """What the rollup receives as the journal: a single journal, or a batch statement."""
+    if isinstance(receipt, BatchReceipt):
+        return receipt.statement.to_bytes()
+    return receipt.journal.to_bytes()
 #: Conjectured security a production rollup demands of every STARK batch.
 DEFAULT_MIN_SECURITY_BITS = 100
 
@@ -42,10 +50,18 @@ class Rollup:
         root, count, backend, bits, block = self.chain.call(self.rollup.functions.batches(index))
         return {"journal_root": bytes(root), "request_count": count, "backend": backend, "security_bits": bits, "l1_block": block}
 
-    def submit_batch(self, index: int, receipt: Receipt, sender: str | None = None, gas: int | None = None) -> TxResult:
-        """Verify and record ``receipt`` as batch ``index`` (sent by the sequencer unless ``sender``)."""
-        fn = self.rollup.functions.submit_batch(index, int(receipt.backend), receipt.journal.to_bytes(), receipt.seal)
+    def submit_batch(
+        self, index: int, receipt: "Receipt | BatchReceipt", sender: str | None = None, gas: int | None = None
+    ) -> TxResult:
+        """Verify and record ``receipt`` (one execution, or a batch) as batch ``index``, sent by the sequencer unless ``sender``."""
+        fn = self.rollup.functions.submit_batch(index, int(receipt.backend), statement_bytes(receipt), receipt.seal)
         return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)
+
+    def journal_root(self, statement: bytes) -> tuple[bytes, int]:
+        """(journal root, member count) the rollup would record for ``statement`` (eth_call)."""
+        air = self.airs[bytes(statement[:32])]
+        root, count = self.chain.call(air.functions.journal_root(statement))
+        return bytes(root), int(count)
 
     def verify_transaction(self, journal: bytes, seal: bytes, sender: str | None = None) -> TxResult:
         """One transaction that only verifies a proof (StarkVerifier.verify): the gas of verification alone."""
@@ -83,7 +99,7 @@ def deploy_rollup(
     verifier = chain.deploy(compile_contract(VERIFIER_SOURCE), query_phase.address, sender=owner)
     rollup = chain.deploy(compile_contract(ROLLUP_SOURCE), verifier.address, sequencer, dev_mode, min_security_bits, sender=owner)
     airs = {}
-    for name in AIR_PROGRAMS:
+    for name in AIR_CONTRACTS:
         air = chain.deploy(compile_contract(air_source(name)), sender=owner)
         program_id = bytes(chain.call(air.functions.PROGRAM_ID()))
         chain.transact(rollup.functions.register_program(program_id, air.address), sender=owner)

@@ -14,6 +14,8 @@ from contracts.compiler import CONTRACTS_DIR, compile_contract
 
 #: Programs with an AIR contract, by registry name.
 AIR_PROGRAMS = ("fib", "mimc", "collatz")
+#: Every AIR contract a verifier deployment registers: the programs, then batch statements.
+AIR_CONTRACTS = AIR_PROGRAMS + ("batch",)
 VERIFIER_SOURCE = CONTRACTS_DIR / "StarkVerifier.vy"
 QUERY_PHASE_SOURCE = CONTRACTS_DIR / "StarkQueryPhase.vy"
 
@@ -56,7 +58,7 @@ def deploy_verifier(w3: Any, sender: str) -> DeployedVerifier:
     query_phase = deploy_contract(w3, QUERY_PHASE_SOURCE, sender)
     verifier = deploy_contract(w3, VERIFIER_SOURCE, sender, query_phase.address)
     airs = {}
-    for name in AIR_PROGRAMS:
+    for name in AIR_CONTRACTS:
         air = deploy_contract(w3, air_source(name), sender)
         airs[bytes(air.functions.PROGRAM_ID().call())] = air
     return DeployedVerifier(verifier, airs)

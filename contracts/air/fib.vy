@@ -6,6 +6,7 @@
 """
 from stark import constraints
 from stark import goldilocks
+from stark import journal as journal_codec
 
 P: constant(uint256) = 18446744069414584321
 PROGRAM_ID: public(constant(bytes32)) = 0x48753cacce5aafa3f9fcc06537983d1dcaee2e63292c7c510376ffc1c17a0486
@@ -15,9 +16,25 @@ COMP_COLUMNS: public(constant(uint256)) = 1
 
 @external
 @pure
-def shape(inputs: DynArray[uint256, 64], outputs: DynArray[uint256, 64]) -> (uint256, uint256, uint256):
+def columns(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
+    """@notice (trace width, composition columns): fixed for this program."""
+    return (WIDTH, COMP_COLUMNS)
+
+
+@external
+@pure
+def journal_root(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (bytes32, uint256):
+    """@notice (root of the journal tree, member count): a single journal is its own one-leaf tree."""
+    return (keccak256(journal), 1)
+
+
+@external
+@pure
+def shape(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256, uint256):
     """@notice (trace width, composition columns, fewest trace rows the statement needs)."""
-    assert len(inputs) == 1 and len(outputs) == 1, "fib takes 1 input and 1 output"
+    inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    inputs, outputs = journal_codec.decode(journal, 1, 1)
     rows: uint256 = 8
     for step: uint256 in range(64):
         if rows > inputs[0]:
@@ -28,8 +45,11 @@ def shape(inputs: DynArray[uint256, 64], outputs: DynArray[uint256, 64]) -> (uin
 
 @external
 @view
-def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 64], inputs: DynArray[uint256, 64], outputs: DynArray[uint256, 64]) -> (uint256, uint256):
+def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 80], journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
     """@notice sum_k alpha^k Q_k(z) from the trace values at z (ood[0:4]) and z*g (ood[4:8])."""
+    inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    inputs, outputs = journal_codec.decode(journal, 1, 1)
     f0: uint256 = 0
     f1: uint256 = 0
     f0, f1 = constraints.transition_factor(log_t, z0, z1)

@@ -7,6 +7,7 @@
 """
 from stark import constraints
 from stark import goldilocks
+from stark import journal as journal_codec
 
 P: constant(uint256) = 18446744069414584321
 PROGRAM_ID: public(constant(bytes32)) = 0x2fdd5a2fa827eba77b2719e004b3fbd17f229fdbadab7903207beb18d967bbec
@@ -17,9 +18,25 @@ ROUND_CYCLE: constant(uint256) = 64
 
 @external
 @pure
-def shape(inputs: DynArray[uint256, 64], outputs: DynArray[uint256, 64]) -> (uint256, uint256, uint256):
+def columns(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
+    """@notice (trace width, composition columns): fixed for this program."""
+    return (WIDTH, COMP_COLUMNS)
+
+
+@external
+@pure
+def journal_root(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (bytes32, uint256):
+    """@notice (root of the journal tree, member count): a single journal is its own one-leaf tree."""
+    return (keccak256(journal), 1)
+
+
+@external
+@pure
+def shape(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256, uint256):
     """@notice (trace width, composition columns, fewest trace rows the statement needs)."""
-    assert len(inputs) == 2 and len(outputs) == 1, "mimc takes 2 inputs and 1 output"
+    inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    inputs, outputs = journal_codec.decode(journal, 2, 1)
     rows: uint256 = 8
     for step: uint256 in range(64):
         if rows > inputs[1]:
@@ -39,8 +56,11 @@ def _round_constants() -> DynArray[uint256, ROUND_CYCLE]:
 
 @external
 @view
-def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 64], inputs: DynArray[uint256, 64], outputs: DynArray[uint256, 64]) -> (uint256, uint256):
+def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 80], journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
     """@notice sum_k alpha^k Q_k(z) from the trace value at z (ood[0:2]) and z*g (ood[2:4])."""
+    inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
+    inputs, outputs = journal_codec.decode(journal, 2, 1)
     k0: uint256 = 0
     k1: uint256 = 0
     k0, k1 = constraints.periodic_at(log_t, z0, z1, self._round_constants())

@@ -10,7 +10,7 @@ from stark import transcript
 
 MAX_QUERIES: constant(uint256) = 64
 MAX_FOLDS: constant(uint256) = 22
-MAX_JOURNAL: constant(uint256) = 1064
+MAX_JOURNAL: constant(uint256) = 32768
 TAG: constant(Bytes[16]) = b"SUPERVM-STARK-V1"
 HEADER_SIZE: constant(uint256) = 8
 EXTENSION_FIELD_BITS: constant(uint256) = 128

@@ -1,0 +1,455 @@
+# pragma version ~=0.4.3
+"""
+@title AIR of batch statements (aggregator/air.py)
+@notice A batch statement lists member journals grouped by program (fib,
+        mimc, collatz); each member occupies one segment of its group's
+        columns.  This contract decodes the statement, gives the trace shape,
+        evaluates the constraints at the out-of-domain point (transitions
+        exempt on each segment's last row, member values interpolated over
+        the segment cosets) and builds the keccak tree of the member journals.
+@dev Member values are read from the statement with one extract32 each; the
+     interpolations use a running common denominator, so no member-sized
+     array is ever allocated.
+"""
+from stark import constraints
+from stark import goldilocks
+import collatz_rules
+
+P: constant(uint256) = 18446744069414584321
+W: constant(uint256) = 7
+MASK64: constant(uint256) = 18446744073709551615
+PROGRAM_ID: public(constant(bytes32)) = 0xad1fbe6f69c279b28356d960e805542124265bfebb79e3ff0326b834125af1c6
+FIB_ID: constant(bytes32) = 0x48753cacce5aafa3f9fcc06537983d1dcaee2e63292c7c510376ffc1c17a0486
+MIMC_ID: constant(bytes32) = 0x2fdd5a2fa827eba77b2719e004b3fbd17f229fdbadab7903207beb18d967bbec
+COLLATZ_ID: constant(bytes32) = 0x95e8742e0a33e948fe7f6c04de46361ee4327d62984af68d9c8f0dc17347efb1
+MAX_JOURNAL: constant(uint256) = 32768
+MAX_MEMBERS: constant(uint256) = 65536
+MAX_DEPTH: constant(uint256) = 16
+MAX_LOG_TRACE: constant(uint256) = 22
+FIB: constant(uint256) = 0
+MIMC: constant(uint256) = 1
+COLLATZ: constant(uint256) = 2
+ROUND_CYCLE: constant(uint256) = 64
+
+
+struct Layout:
+    count: uint256[3]
+    at: uint256[3]
+    width: uint256
+    segments: uint256
+    log_segments: uint256
+
+
+@internal
+@pure
+def _stride(form: uint256) -> uint256:
+    """@notice Bytes of one member record: inputs then outputs, 8 bytes each."""
+    if form == MIMC:
+        return 24
+    return 16
+
+
+@internal
+@pure
+def _width(form: uint256) -> uint256:
+    if form == FIB:
+        return 4
+    if form == MIMC:
+        return 3
+    return 10
+
+
+@internal
+@pure
+def _layout(journal: Bytes[MAX_JOURNAL]) -> Layout:
+    """@notice Group sizes and positions; reverts on any statement Python's BatchStatement.from_bytes refuses (values aside)."""
+    assert len(journal) >= 36, "batch statement truncated"
+    groups: uint256 = convert(slice(journal, 32, 4), uint256)
+    assert groups >= 1 and groups <= 3, "batch lists a bad number of program groups"
+    lay: Layout = empty(Layout)
+    at: uint256 = 36
+    next_form: uint256 = 0
+    total: uint256 = 0
+    biggest: uint256 = 0
+    for g: uint256 in range(3):
+        if g >= groups:
+            break
+        assert at + 36 <= len(journal), "batch statement truncated"
+        pid: bytes32 = convert(slice(journal, at, 32), bytes32)
+        form: uint256 = 3
+        if pid == FIB_ID:
+            form = FIB
+        elif pid == MIMC_ID:
+            form = MIMC
+        elif pid == COLLATZ_ID:
+            form = COLLATZ
+        assert form < 3, "program cannot be batched"
+        assert form >= next_form, "program groups are repeated or out of canonical order"
+        next_form = form + 1
+        count: uint256 = convert(slice(journal, at + 32, 4), uint256)
+        total += count
+        assert count >= 1 and total <= MAX_MEMBERS, "bad group size"
+        lay.count[form] = count
+        lay.at[form] = at + 36
+        at += 36 + self._stride(form) * count
+        assert at <= len(journal), "batch statement truncated"
+        lay.width += self._width(form)
+        biggest = max(biggest, count)
+    assert at == len(journal), "trailing bytes after the batch statement"
+    lay.segments = 1
+    for step: uint256 in range(17):
+        if lay.segments >= biggest:
+            break
+        lay.segments <<= 1
+        lay.log_segments += 1
+    return lay
+
+
+@internal
+@pure
+def _value(journal: Bytes[MAX_JOURNAL], end: uint256) -> uint256:
+    """@notice The 8-byte value ending at byte `end` (end >= 32): record offset o is read with end = rec + o + 8."""
+    return convert(extract32(journal, end - 32), uint256) & MASK64
+
+
+@internal
+@pure
+def _comp_columns(lay: Layout) -> uint256:
+    """@notice Composition columns of aggregator.air.BatchAir for this layout (see tests/aggregator)."""
+    comp: uint256 = 1
+    if lay.count[FIB] > 0 and lay.segments > 1:
+        comp = 2
+    if lay.count[MIMC] > 0:
+        if lay.segments > 2:
+            comp = 4
+        else:
+            comp = 3
+    if lay.count[COLLATZ] > 0:
+        comp = max(comp, 3)
+    return comp
+
+
+@external
+@pure
+def columns(journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256):
+    """@notice (trace width, composition columns) of the statement's batch trace."""
+    lay: Layout = self._layout(journal)
+    return (lay.width, self._comp_columns(lay))
+
+
+@external
+@pure
+def shape(journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256, uint256):
+    """@notice (trace width, composition columns, fewest trace rows); checks every member value."""
+    lay: Layout = self._layout(journal)
+    need: uint256 = 8
+    if lay.count[MIMC] > 0:
+        need = ROUND_CYCLE
+    for form: uint256 in range(3):
+        stride: uint256 = self._stride(form)
+        values: uint256 = stride // 8
+        for j: uint256 in range(lay.count[form], bound=MAX_MEMBERS):
+            rec: uint256 = lay.at[form] + stride * j
+            for k: uint256 in range(3):
+                if k >= values:
+                    break
+                assert self._value(journal, rec + 8 * k + 8) < P, "batch value is not a canonical field element"
+            rows: uint256 = 0
+            if form == FIB:
+                rows = self._value(journal, rec + 8) + 1
+            elif form == MIMC:
+                rows = self._value(journal, rec + 16) + 1
+            else:
+                rows = 8 * (self._value(journal, rec + 16) + 1)
+            need = max(need, rows)
+    assert need <= 1 << MAX_LOG_TRACE, "batch exceeds the trace limit"
+    rows: uint256 = 8
+    for step: uint256 in range(MAX_LOG_TRACE):
+        if rows >= need:
+            break
+        rows <<= 1
+    rows *= lay.segments
+    assert rows <= 1 << MAX_LOG_TRACE, "batch exceeds the trace limit"
+    return (lay.width, self._comp_columns(lay), rows)
+
+
+@external
+@pure
+def journal_root(journal: Bytes[MAX_JOURNAL]) -> (bytes32, uint256):
+    """
+    @notice (root, member count) of the keccak tree over the member journals in
+            batch order, zero leaves padding it to a power of two (aggregator/journal_tree.py).
+    """
+    lay: Layout = self._layout(journal)
+    branch: bytes32[MAX_DEPTH + 1] = empty(bytes32[MAX_DEPTH + 1])
+    size: uint256 = 0
+    for form: uint256 in range(3):
+        stride: uint256 = self._stride(form)
+        for j: uint256 in range(lay.count[form], bound=MAX_MEMBERS):
+            rec: uint256 = lay.at[form] + stride * j
+            for k: uint256 in range(3):
+                if 8 * k >= stride:
+                    break
+                assert self._value(journal, rec + 8 * k + 8) < P, "batch value is not a canonical field element"
+            node: bytes32 = empty(bytes32)
+            if form == FIB:
+                node = keccak256(concat(FIB_ID, x"00000001", slice(journal, rec, 8), x"00000001", slice(journal, rec + 8, 8)))
+            elif form == MIMC:
+                node = keccak256(concat(MIMC_ID, x"00000002", slice(journal, rec, 16), x"00000001", slice(journal, rec + 16, 8)))
+            else:
+                node = keccak256(concat(COLLATZ_ID, x"00000001", slice(journal, rec, 8), x"00000001", slice(journal, rec + 8, 8)))
+            size += 1
+            for h: uint256 in range(MAX_DEPTH + 1):
+                if (size >> h) & 1 == 1:
+                    branch[h] = node
+                    break
+                node = keccak256(concat(branch[h], node))
+    depth: uint256 = 0
+    for step: uint256 in range(MAX_DEPTH + 1):
+        if (1 << depth) >= size:
+            break
+        depth += 1
+    if size == 1 << depth:
+        return (branch[depth], size)
+    node: bytes32 = empty(bytes32)
+    zero: bytes32 = empty(bytes32)
+    for h: uint256 in range(MAX_DEPTH):
+        if h >= depth:
+            break
+        if (size >> h) & 1 == 1:
+            node = keccak256(concat(branch[h], node))
+        else:
+            node = keccak256(concat(node, zero))
+        zero = keccak256(concat(zero, zero))
+    return (node, size)
+
+
+@internal
+@pure
+def _acc(acc0: uint256, acc1: uint256, p0: uint256, p1: uint256, v0: uint256, v1: uint256, alpha0: uint256, alpha1: uint256) -> (uint256, uint256, uint256, uint256):
+    """@notice (acc + p v, p alpha): one more constraint in the random combination."""
+    t0: uint256 = 0
+    t1: uint256 = 0
+    t0, t1 = goldilocks.ext_mul(p0, p1, v0, v1)
+    n0: uint256 = 0
+    n1: uint256 = 0
+    n0, n1 = goldilocks.ext_mul(p0, p1, alpha0, alpha1)
+    return (uint256_addmod(acc0, t0, P), uint256_addmod(acc1, t1, P), n0, n1)
+
+
+@internal
+@pure
+def _frame(ood: DynArray[uint256, 80], width: uint256, col: uint256, count: uint256) -> (uint256[2][10], uint256[2][10]):
+    """@notice Columns col..col+count of the out-of-domain frame at z and z g."""
+    cur: uint256[2][10] = empty(uint256[2][10])
+    nxt: uint256[2][10] = empty(uint256[2][10])
+    for c: uint256 in range(10):
+        if c >= count:
+            break
+        cur[c] = [ood[2 * (col + c)], ood[2 * (col + c) + 1]]
+        nxt[c] = [ood[2 * (width + col + c)], ood[2 * (width + col + c) + 1]]
+    return (cur, nxt)
+
+
+@internal
+@pure
+def _e(a: uint256[2], b: uint256[2]) -> uint256[2]:
+    """@notice a * b in the extension field."""
+    c0: uint256 = 0
+    c1: uint256 = 0
+    c0, c1 = goldilocks.ext_mul(a[0], a[1], b[0], b[1])
+    return [c0, c1]
+
+
+@internal
+@pure
+def _d(a: uint256[2], b: uint256[2]) -> uint256[2]:
+    """@notice a - b in the extension field."""
+    return [uint256_addmod(a[0], P - b[0], P), uint256_addmod(a[1], P - b[1], P)]
+
+
+@internal
+@pure
+def _step_rules(cur: uint256[2][10], nxt: uint256[2][10], s_col: uint256) -> (uint256[2], uint256[2], uint256[2]):
+    """@notice s(1 - s), s'(1 - s) and 1 - s for the step flag in column s_col."""
+    one_minus_s: uint256[2] = self._d([1, 0], cur[s_col])
+    return (self._e(cur[s_col], one_minus_s), self._e(nxt[s_col], one_minus_s), one_minus_s)
+
+
+@internal
+@view
+def _transitions(lay: Layout, log_t: uint256, z0: uint256, z1: uint256, ood: DynArray[uint256, 80]) -> DynArray[uint256[2], 27]:
+    """@notice Every transition constraint value at z, groups in canonical order (aggregator/segments.py)."""
+    out: DynArray[uint256[2], 27] = []
+    col: uint256 = 0
+    cur: uint256[2][10] = empty(uint256[2][10])
+    nxt: uint256[2][10] = empty(uint256[2][10])
+    b1: uint256[2] = empty(uint256[2])
+    b2: uint256[2] = empty(uint256[2])
+    oms: uint256[2] = empty(uint256[2])
+    if lay.count[FIB] > 0:
+        cur, nxt = self._frame(ood, lay.width, col, 4)
+        b1, b2, oms = self._step_rules(cur, nxt, 2)
+        out.append(b1)
+        out.append(b2)
+        out.append(self._d(self._d(nxt[0], cur[0]), self._e(cur[2], self._d(cur[1], cur[0]))))
+        out.append(self._d(self._d(nxt[1], cur[1]), self._e(cur[2], cur[0])))
+        out.append(self._d(self._d(nxt[3], cur[3]), cur[2]))
+        col += 4
+    if lay.count[MIMC] > 0:
+        cur, nxt = self._frame(ood, lay.width, col, 3)
+        b1, b2, oms = self._step_rules(cur, nxt, 1)
+        constants: DynArray[uint256, constraints.MAX_CYCLE] = []
+        for i: uint256 in range(ROUND_CYCLE):
+            constants.append(convert(keccak256(concat(b"supervm-mimc", slice(convert(i, bytes32), 28, 4))), uint256) % P)
+        k: uint256[2] = empty(uint256[2])
+        k[0], k[1] = constraints.periodic_at(log_t, z0, z1, constants)
+        t: uint256[2] = [uint256_addmod(cur[0][0], k[0], P), uint256_addmod(cur[0][1], k[1], P)]
+        cube: uint256[2] = self._e(self._e(t, t), t)
+        out.append(b1)
+        out.append(b2)
+        out.append(self._d(self._d(nxt[0], cur[0]), self._e(cur[1], self._d(cube, cur[0]))))
+        out.append(self._d(self._d(nxt[2], cur[2]), cur[1]))
+        col += 3
+    if lay.count[COLLATZ] > 0:
+        cur, nxt = self._frame(ood, lay.width, col, 10)
+        first: uint256[2] = empty(uint256[2])
+        last: uint256[2] = empty(uint256[2])
+        first[0], first[1] = constraints.periodic_at(log_t, z0, z1, [1, 0, 0, 0, 0, 0, 0, 0])
+        last[0], last[1] = constraints.periodic_at(log_t, z0, z1, [0, 0, 0, 0, 0, 0, 0, 1])
+        rules: DynArray[uint256[2], 18] = collatz_rules.transitions(cur, nxt, first, last)
+        for v: uint256[2] in rules:
+            out.append(v)
+    return out
+
+
+@internal
+@view
+def _interpolate(journal: Bytes[MAX_JOURNAL], at: uint256, stride: uint256, count: uint256, log_n: uint256, w: uint256[2], wn: uint256[2], keys: uint256[2], weights: uint256[2][2], pad: uint256[2]) -> uint256[2]:
+    """
+    @notice sum_k weights[k] I_k(w), I_k the polynomial through the members' values
+            (the value ending at byte keys[k] of each record; 0 = unused) and padding members
+            worth `pad` (already weighted), over the N-th roots of unity.
+    @dev I(w) = pad + (w^N - 1)/N * sum_j (c_j - pad) x_j / (w - x_j), x_j = omega^j;
+         1/(w - x) = (d - w1 X)/(d^2 - 7 w1^2), d = w0 - x, summed over a running
+         common denominator.
+    """
+    omega: uint256 = goldilocks.root_of_unity(log_n)
+    w1sq7: uint256 = uint256_mulmod(W * w[1], w[1], P)
+    w1x7: uint256 = uint256_mulmod(W, w[1], P)
+    num0: uint256 = 0
+    num1: uint256 = 0
+    den: uint256 = 1
+    x: uint256 = 1
+    for j: uint256 in range(count, bound=MAX_MEMBERS):
+        rec: uint256 = at + stride * j
+        e0: uint256 = P - pad[0]
+        e1: uint256 = P - pad[1]
+        for k: uint256 in range(2):
+            if keys[k] != 0:
+                v: uint256 = self._value(journal, rec + keys[k])
+                e0 = uint256_addmod(e0, uint256_mulmod(weights[k][0], v, P), P)
+                e1 = uint256_addmod(e1, uint256_mulmod(weights[k][1], v, P), P)
+        d: uint256 = uint256_addmod(w[0], P - x, P)
+        norm: uint256 = uint256_addmod(uint256_mulmod(d, d, P), P - w1sq7, P)
+        xd: uint256 = uint256_mulmod(x, den, P)
+        t0: uint256 = uint256_addmod(uint256_mulmod(e0, d, P), P - uint256_mulmod(e1, w1x7, P), P)
+        t1: uint256 = uint256_addmod(uint256_mulmod(e1, d, P), P - uint256_mulmod(e0, w[1], P), P)
+        num0 = uint256_addmod(uint256_mulmod(num0, norm, P), uint256_mulmod(t0, xd, P), P)
+        num1 = uint256_addmod(uint256_mulmod(num1, norm, P), uint256_mulmod(t1, xd, P), P)
+        den = uint256_mulmod(den, norm, P)
+        x = uint256_mulmod(x, omega, P)
+    assert den != 0, "out-of-domain point lies on a segment coset"
+    scale: uint256 = uint256_mulmod(goldilocks.inv(den), goldilocks.inv(1 << log_n), P)
+    s: uint256[2] = self._e([uint256_mulmod(num0, scale, P), uint256_mulmod(num1, scale, P)], [uint256_addmod(wn[0], P - 1, P), wn[1]])
+    return [uint256_addmod(s[0], pad[0], P), uint256_addmod(s[1], pad[1], P)]
+
+
+@internal
+@pure
+def _col(ood: DynArray[uint256, 80], c: uint256) -> uint256[2]:
+    return [ood[2 * c], ood[2 * c + 1]]
+
+
+@internal
+@pure
+def _scaled(a: uint256[2], s: uint256) -> uint256[2]:
+    return [uint256_mulmod(a[0], s, P), uint256_mulmod(a[1], s, P)]
+
+
+@internal
+@pure
+def _plus(a: uint256[2], b: uint256[2]) -> uint256[2]:
+    return [uint256_addmod(a[0], b[0], P), uint256_addmod(a[1], b[1], P)]
+
+
+@external
+@view
+def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 80], journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256):
+    """@notice sum_k alpha^k Q_k(z): transitions of every group, then the segment assertions of every group."""
+    lay: Layout = self._layout(journal)
+    log_n: uint256 = lay.log_segments
+    assert log_n + 3 <= log_t, "trace too short for the batch"
+    g: uint256 = goldilocks.root_of_unity(log_t)
+    z: uint256[2] = [z0, z1]
+    zn: uint256[2] = empty(uint256[2])
+    zn[0], zn[1] = goldilocks.ext_square_n(z0, z1, log_n)
+    zt: uint256[2] = empty(uint256[2])
+    zt[0], zt[1] = goldilocks.ext_square_n(zn[0], zn[1], log_t - log_n)
+    # g^(T - N) is both the transition exemption point and h^N for the last-row coset.
+    exempt: uint256 = goldilocks.pow_(g, (1 << log_t) - (1 << log_n))
+
+    acc: uint256[2] = empty(uint256[2])
+    power: uint256[2] = [1, 0]
+    transitions: DynArray[uint256[2], 27] = self._transitions(lay, log_t, z0, z1, ood)
+    for v: uint256[2] in transitions:
+        acc[0], acc[1], power[0], power[1] = self._acc(acc[0], acc[1], power[0], power[1], v[0], v[1], alpha0, alpha1)
+    vanish: uint256[2] = empty(uint256[2])
+    vanish[0], vanish[1] = goldilocks.ext_inv(uint256_addmod(zt[0], P - 1, P), zt[1])
+    acc = self._e(acc, self._e(self._d(zn, [exempt, 0]), vanish))
+
+    # Segment assertions: first rows (h = 1) and last rows (h = g^(L-1)) summed apart.
+    h_inv: uint256 = goldilocks.inv(goldilocks.pow_(g, (1 << (log_t - log_n)) - 1))
+    w_last: uint256[2] = self._scaled(z, h_inv)
+    wn_last: uint256[2] = self._scaled(zn, goldilocks.inv(exempt))
+    first: uint256[2] = empty(uint256[2])
+    last: uint256[2] = empty(uint256[2])
+    p: uint256[2][5] = empty(uint256[2][5])
+    col: uint256 = 0
+    no_pad: uint256[2] = empty(uint256[2])
+    for form: uint256 in range(3):
+        if lay.count[form] == 0:
+            continue
+        for i: uint256 in range(5):
+            p[i] = power
+            power = self._e(power, [alpha0, alpha1])
+        if form == FIB:
+            power = p[4]
+            power = self._e(power, [alpha0, alpha1])
+            # a = 0, b = 1, c = 0 on first rows; a = out, c = n on last rows.
+            first = self._plus(first, self._plus(self._e(p[0], self._col(ood, col)), self._plus(self._e(p[1], self._d(self._col(ood, col + 1), [1, 0])), self._e(p[2], self._col(ood, col + 3)))))
+            last = self._plus(last, self._plus(self._e(p[3], self._col(ood, col)), self._e(p[4], self._col(ood, col + 3))))
+            last = self._d(last, self._interpolate(journal, lay.at[FIB], 16, lay.count[FIB], log_n, w_last, wn_last, [16, 8], [p[3], p[4]], no_pad))
+            col += 4
+        elif form == MIMC:
+            power = p[4]
+            # x = seed, c = 0 on first rows; x = out, c = rounds on last rows.
+            first = self._plus(first, self._plus(self._e(p[0], self._col(ood, col)), self._e(p[1], self._col(ood, col + 2))))
+            first = self._d(first, self._interpolate(journal, lay.at[MIMC], 24, lay.count[MIMC], log_n, z, zn, [8, 0], [p[0], p[0]], no_pad))
+            last = self._plus(last, self._plus(self._e(p[2], self._col(ood, col)), self._e(p[3], self._col(ood, col + 2))))
+            last = self._d(last, self._interpolate(journal, lay.at[MIMC], 24, lay.count[MIMC], log_n, w_last, wn_last, [24, 16], [p[2], p[3]], no_pad))
+            col += 3
+        else:
+            power = p[4]
+            # A = n (padding n = 1), CNT = 0 on first rows; CNT = steps, DONE = 1 on last rows.
+            first = self._plus(first, self._plus(self._e(p[0], self._col(ood, col)), self._e(p[1], self._col(ood, col + 9))))
+            first = self._d(first, self._interpolate(journal, lay.at[COLLATZ], 16, lay.count[COLLATZ], log_n, z, zn, [8, 0], [p[0], p[0]], p[0]))
+            last = self._plus(last, self._plus(self._e(p[2], self._col(ood, col + 9)), self._e(p[3], self._d(self._col(ood, col + 7), [1, 0]))))
+            last = self._d(last, self._interpolate(journal, lay.at[COLLATZ], 16, lay.count[COLLATZ], log_n, w_last, wn_last, [16, 0], [p[2], p[2]], no_pad))
+            col += 10
+    inv_first: uint256[2] = empty(uint256[2])
+    inv_first[0], inv_first[1] = goldilocks.ext_inv(uint256_addmod(zn[0], P - 1, P), zn[1])
+    inv_last: uint256[2] = empty(uint256[2])
+    inv_last[0], inv_last[1] = goldilocks.ext_inv(uint256_addmod(zn[0], P - exempt, P), zn[1])
+    acc = self._plus(acc, self._plus(self._e(first, inv_first), self._e(last, inv_last)))
+    return (acc[0], acc[1])
