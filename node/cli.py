@@ -161,6 +161,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         report = service_bench.run(quick=args.quick, progress=not args.json)
         print(json.dumps(report, indent=2) if args.json else service_bench.format_report(report))
         return EXIT_OK
+    if args.suite == "aggregate":
+        from aggregator import bench as aggregate_bench
+
+        sizes = aggregate_bench.QUICK_SIZES if args.quick else aggregate_bench.DEFAULT_SIZES
+        mixed = (4,) if args.quick else (16, 64)
+        report = aggregate_bench.run(sizes, args.preset, getattr(args, "l1_rpc", None), mixed, progress=True)
+        print(aggregate_bench.main_json(report) if args.json else aggregate_bench.format_report(report))
+        return EXIT_OK
     if args.suite != "prover":
         print(f"unknown benchmark {args.suite!r}", file=sys.stderr)
         return EXIT_USAGE
@@ -210,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("suite", choices=["prover", "service"])
+    p.add_argument("suite", choices=["prover", "service", "aggregate"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="small sizes only (2^6..2^12)")
     p.add_argument("--min-log", type=int, default=6)
@@ -218,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--programs", default="fib")
     p.add_argument("--backends", default="stark,trace")
     p.add_argument("--preset", default="default")
+    p.add_argument("--l1-rpc", default=None, help="settle on this JSON-RPC node instead of the embedded L1 (aggregate)")
     p.set_defaults(func=_cmd_bench)
     return parser
 

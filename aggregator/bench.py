@@ -1,0 +1,195 @@
+"""``supervm bench aggregate``: what batching buys, measured.
+
+For growing member counts N it proves one batch of fib executions of mixed
+sizes (and a mixed-program batch), submits it to the rollup on an L1, and
+reports prove time, proof and statement bytes, L1 gas per batch and per
+member, against N separate single-execution verifications and against
+proving one trace of the batch's total rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import sys
+import time
+from typing import Any
+
+from aggregator.air import BatchAir
+from aggregator.batch import prove_batch
+from prover.backends import prove
+from prover.programs.base import next_power_of_two
+from prover.stark.params import preset
+
+DEFAULT_SIZES = (1, 4, 16, 64, 256, 1024)
+QUICK_SIZES = (1, 4, 16)
+#: Gas goals of the aggregator issue, per member at N = 1024.
+GOAL_CALLDATA = 2_000
+GOAL_ROOT = 1_500
+
+
+def machine() -> dict[str, Any]:
+    """The machine the figures were taken on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
+
+
+def fib_members(count: int, seed: int = 7) -> list[tuple[str, list[int]]]:
+    rng = random.Random(seed)
+    return [("fib", [rng.randint(100, 1000)]) for _ in range(count)]
+
+
+def mixed_members(count: int, seed: int = 7) -> list[tuple[str, list[int]]]:
+    rng = random.Random(seed)
+    out: list[tuple[str, list[int]]] = []
+    for i in range(count):
+        kind = i % 3
+        if kind == 0:
+            out.append(("fib", [rng.randint(100, 1000)]))
+        elif kind == 1:
+            out.append(("mimc", [rng.randint(1, 1 << 40), rng.randint(64, 500)]))
+        else:
+            out.append(("collatz", [rng.randint(2, 60)]))
+    return out
+
+
+def _chain(l1_rpc: str | None):
+    from contracts.chain import EmbeddedL1, RpcL1
+
+    return RpcL1(l1_rpc) if l1_rpc else EmbeddedL1()
+
+
+def _submit(rollup, receipt) -> dict[str, Any]:
+    result = rollup.submit_batch(rollup.batch_count(), receipt)
+    gas = result.gas
+    return {
+        "gas_used": gas.gas_used,
+        "intrinsic": gas.intrinsic,
+        "execution": gas.execution_gas,
+        "calldata_bytes": gas.calldata_bytes,
+        "floor_binds": gas.floor_binds,
+        "fits_cap": gas.fits_cap,
+    }
+
+
+def run(
+    sizes: tuple[int, ...] = DEFAULT_SIZES,
+    preset_name: str = "default",
+    l1_rpc: str | None = None,
+    mixed_sizes: tuple[int, ...] = (16, 64),
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Prove, submit and measure; returns the report as a JSON-ready dict."""
+    from contracts.rollup import deploy_rollup
+
+    def say(text: str) -> None:
+        if progress:
+            print(text, file=sys.stderr, flush=True)
+
+    options = preset(preset_name)
+    chain = _chain(l1_rpc)
+    say(f"[bench aggregate] deploying the rollup on {'the embedded L1' if l1_rpc is None else l1_rpc} ...")
+    rollup = deploy_rollup(chain, dev_mode=False, min_security_bits=0)
+
+    say("[bench aggregate] single fib(550) receipt: the unbatched baseline ...")
+    started = time.perf_counter()
+    single = prove("fib", (550,), "stark", options)
+    single_prove = time.perf_counter() - started
+    single_gas = _submit(rollup, single)
+    rows_out = []
+    for label, make, sizes_here in (("fib", fib_members, sizes), ("mixed", mixed_members, mixed_sizes)):
+        for n in sizes_here:
+            members = make(n)
+            say(f"[bench aggregate] {label} N={n}: proving ...")
+            started = time.perf_counter()
+            batch = prove_batch(members, "stark", options)
+            prove_s = time.perf_counter() - started
+            air = BatchAir(batch.statement)
+            total_rows = sum(g.form.rows(j.inputs, j.outputs) for g in air.groups for j in g.members)
+            one_trace_rows = next_power_of_two(total_rows)
+            say(f"[bench aggregate] {label} N={n}: one fib trace of {one_trace_rows} rows for comparison ...")
+            started = time.perf_counter()
+            prove("fib", (one_trace_rows - 1,), "stark", options)
+            one_trace_s = time.perf_counter() - started
+            say(f"[bench aggregate] {label} N={n}: submitting ...")
+            gas = _submit(rollup, batch)
+            rows_out.append(
+                {
+                    "batch": label,
+                    "members": n,
+                    "trace_rows": 1 << batch.seal[1],
+                    "width": air.width,
+                    "member_rows": total_rows,
+                    "prove_s": round(prove_s, 3),
+                    "one_trace_prove_s": round(one_trace_s, 3),
+                    "prove_ratio": round(prove_s / one_trace_s, 2),
+                    "seal_bytes": len(batch.seal),
+                    "statement_bytes": len(batch.statement.to_bytes()),
+                    **gas,
+                    "gas_per_member": gas["gas_used"] // n,
+                    "separate_gas": single_gas["gas_used"] * n,
+                    "saving": round(single_gas["gas_used"] * n / gas["gas_used"], 2),
+                }
+            )
+    fib_1024 = [r for r in rows_out if r["batch"] == "fib" and r["members"] == 1024]
+    return {
+        "machine": machine(),
+        "l1": "embedded py-evm" if l1_rpc is None else l1_rpc,
+        "preset": preset_name,
+        "security_bits": options.security_bits(20),
+        "da_mode": "calldata (root-only mode not implemented)",
+        "single": {"program": "fib(550)", "prove_s": round(single_prove, 3), "seal_bytes": len(single.seal), **single_gas},
+        "batches": rows_out,
+        "goal": {
+            "calldata_gas_per_member_at_1024": GOAL_CALLDATA,
+            "measured": fib_1024[0]["gas_per_member"] if fib_1024 else None,
+            "met": bool(fib_1024) and fib_1024[0]["gas_per_member"] <= GOAL_CALLDATA,
+            "root_only_gas_per_member_at_1024": GOAL_ROOT,
+            "root_only_measured": None,
+        },
+        "reference": {"groth16_risc_zero_gas_per_proof": 316_000},
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    s = report["single"]
+    lines = [
+        f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; L1: {report['l1']}; preset {report['preset']}",
+        f"data availability: {report['da_mode']}",
+        f"baseline: one {s['program']} receipt: prove {s['prove_s']} s, seal {s['seal_bytes']} B, {s['gas_used']:,} gas",
+        "",
+        f"{'batch':6} {'N':>5} {'rows':>8} {'w':>3} {'prove s':>8} {'1-trace s':>9} {'ratio':>5} {'seal B':>7} "
+        f"{'stmt B':>7} {'gas/batch':>11} {'gas/member':>10} {'N separate':>13} {'saving':>6}",
+    ]
+    for r in report["batches"]:
+        lines.append(
+            f"{r['batch']:6} {r['members']:>5} {r['trace_rows']:>8} {r['width']:>3} {r['prove_s']:>8.2f} "
+            f"{r['one_trace_prove_s']:>9.2f} {r['prove_ratio']:>5.2f} {r['seal_bytes']:>7} {r['statement_bytes']:>7} "
+            f"{r['gas_used']:>11,} {r['gas_per_member']:>10,} {r['separate_gas']:>13,} {r['saving']:>5.1f}x"
+        )
+    goal = report["goal"]
+    lines += [
+        "",
+        f"goal: <= {goal['calldata_gas_per_member_at_1024']:,} gas per member at N = 1024 in calldata mode: "
+        f"measured {goal['measured'] if goal['measured'] is not None else 'n/a'} -> {'met' if goal['met'] else 'NOT met'}",
+        f"goal: <= {goal['root_only_gas_per_member_at_1024']:,} in root-only mode: not measured (mode not implemented)",
+        "reference: an unaggregated Groth16 verification (RISC Zero) costs ~316,000 gas per proof",
+        "'1-trace s' proves one fib trace with the batch's total member rows (rounded up to a power of two);"
+        " the prove-time goal is ratio <= 1.2.",
+    ]
+    return "\n".join(lines)
+
+
+def main_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2)
