@@ -407,9 +407,9 @@ class Store:
             db.execute("UPDATE requests SET status='verified' WHERE batch=? AND status='submitted'", (batch,))
 
     def mark_failed(self, batch: int, reason: str) -> None:
-        """The batch cannot be proven or settled: it fails and its requests are rejected with ``reason``."""
+        """The batch cannot be proven or settled: it fails (freeing its L1 index) and its requests are rejected with ``reason``."""
         with self.tx() as db:
-            db.execute("UPDATE batches SET status='failed', error=? WHERE number=?", (reason, batch))
+            db.execute("UPDATE batches SET status='failed', error=?, l1_index=NULL WHERE number=?", (reason, batch))
             db.execute(
                 "UPDATE requests SET status='rejected', reason=? WHERE batch=? AND status NOT IN ('verified', 'rejected')",
                 (reason, batch),
@@ -469,6 +469,9 @@ class Store:
             "SELECT number FROM batches WHERE status='verified' ORDER BY number DESC LIMIT ?", (limit,)
         ).fetchall()
         return [self.get_batch(r[0]) for r in rows]
+
+    def accepted_times(self, batch: int) -> list[float]:
+        return [r[0] for r in self._r.execute("SELECT accepted_at FROM requests WHERE batch=?", (batch,))]
 
     def journals_of(self, batch: int) -> Iterable[tuple[bytes, tuple[int, ...], tuple[int, ...]]]:
         """(program, inputs, outputs) of a proven batch's members in batch order."""
