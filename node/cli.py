@@ -188,6 +188,53 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_devnet(args: argparse.Namespace) -> int:
+    from node.config import build_config
+    from node.devnet import Devnet
+
+    names = ("host", "port", "chain_id", "backend", "preset", "da", "min_security_bits", "batch_max_requests",
+             "batch_max_age", "batch_max_rows", "batch_max_gas", "block_time", "l1_rpc", "l1_private_key",
+             "l1_gas_limit", "data_dir", "workers", "max_pending", "max_body_bytes", "log_format")
+    flags = {name: getattr(args, name) for name in names}
+    flags["fresh"] = True if args.fresh else None
+    from node.errors import ConfigError
+
+    try:
+        config = build_config(flags, args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return Devnet(config).run()
+
+
+def _add_devnet_parser(sub) -> None:
+    p = sub.add_parser("devnet", help="run a local rollup node: embedded L1, sequencer, prover, L1 submitter, JSON-RPC")
+    p.add_argument("--config", default=None, help="TOML file with the same settings (flags win)")
+    p.add_argument("--host", default=None, help="loopback address to serve on (default 127.0.0.1)")
+    p.add_argument("--port", type=_parse_int, default=None, help="JSON-RPC port (default 8547; 0 picks a free one)")
+    p.add_argument("--chain-id", type=_parse_int, default=None, help="L2 chain id requests are signed for")
+    p.add_argument("--backend", choices=["stark", "trace"], default=None,
+                   help="stark (default) or trace (no soundness: forces a dev-mode rollup)")
+    p.add_argument("--preset", default=None, help="STARK proof preset (default: default)")
+    p.add_argument("--da", choices=["calldata", "root"], default=None, help="data availability of member journals")
+    p.add_argument("--min-security-bits", type=int, default=None, help="security the rollup demands of STARK batches")
+    p.add_argument("--batch-max-requests", type=_parse_int, default=None)
+    p.add_argument("--batch-max-age", type=float, default=None, help="seconds before a non-empty batch closes")
+    p.add_argument("--batch-max-rows", type=_parse_int, default=None, help="largest batch trace (rows)")
+    p.add_argument("--batch-max-gas", type=_parse_int, default=None, help="L1 gas budget of one batch (<= EIP-7825 cap)")
+    p.add_argument("--block-time", type=float, default=None, help="seconds between L2 blocks")
+    p.add_argument("--l1-rpc", default=None, help="settle on this JSON-RPC node (anvil, hardhat, a fork) instead of the embedded L1")
+    p.add_argument("--l1-private-key", default=None, help="sequencer key on --l1-rpc (default: dev account 0)")
+    p.add_argument("--l1-gas-limit", type=_parse_int, default=None, help="block gas limit of the embedded L1 (default 60M)")
+    p.add_argument("--data-dir", default=None, help="node and embedded-L1 state (default ~/.local/share/supervm/devnet)")
+    p.add_argument("--workers", type=_parse_int, default=None, help="prover worker processes")
+    p.add_argument("--max-pending", type=_parse_int, default=None, help="pending queue limit")
+    p.add_argument("--max-body-bytes", type=_parse_int, default=None, help="largest JSON-RPC body accepted")
+    p.add_argument("--log-format", choices=["text", "json"], default=None)
+    p.add_argument("--fresh", action="store_true", help="discard the node and embedded-L1 state in the data dir first")
+    p.set_defaults(func=_cmd_devnet)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="supervm", description="supervm-l2: a zk-rollup node with real STARK proofs")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="prove and verify each program with both backends")
     p.set_defaults(func=_cmd_demo)
+
+    _add_devnet_parser(sub)
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("suite", choices=["prover", "service", "aggregate"])

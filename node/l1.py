@@ -130,6 +130,8 @@ class PersistentEmbeddedL1(EmbeddedL1):
 
     def request(self, method: str, params: list) -> dict:
         """Answer one L1 JSON-RPC call (the node serves the embedded chain at ``/l1``); flushes any block it mined."""
+        if method in ("eth_call", "eth_estimateGas") and params and isinstance(params[0], dict) and "from" not in params[0]:
+            params = [{**params[0], "from": self.accounts[0]}, *params[1:]]  # eth-tester insists on a sender
         with self.lock:
             try:
                 return self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
