@@ -70,7 +70,13 @@ def _chain(l1_rpc: str | None):
 
 
 def _submit(rollup, receipt) -> dict[str, Any]:
-    result = rollup.submit_batch(rollup.batch_count(), receipt)
+    from contracts.errors import TransactionTooLargeError
+
+    try:
+        result = rollup.submit_batch(rollup.batch_count(), receipt)
+    except TransactionTooLargeError as exc:
+        needed = exc.needed or 0
+        return {"gas_used": needed, "intrinsic": 0, "execution": 0, "calldata_bytes": 0, "floor_binds": False, "fits_cap": False}
     gas = result.gas
     return {
         "gas_used": gas.gas_used,
@@ -177,6 +183,7 @@ def format_report(report: dict[str, Any]) -> str:
             f"{r['batch']:6} {r['members']:>5} {r['trace_rows']:>8} {r['width']:>3} {r['prove_s']:>8.2f} "
             f"{r['one_trace_prove_s']:>9.2f} {r['prove_ratio']:>5.2f} {r['seal_bytes']:>7} {r['statement_bytes']:>7} "
             f"{r['gas_used']:>11,} {r['gas_per_member']:>10,} {r['separate_gas']:>13,} {r['saving']:>5.1f}x"
+            + ("" if r["fits_cap"] else "  (over the EIP-7825 cap: estimate, not sent)")
         )
     goal = report["goal"]
     lines += [

@@ -7,7 +7,8 @@
         evaluates the constraints at the out-of-domain point (transitions
         exempt on each segment's last row, member values interpolated over
         the segment cosets) and builds the keccak tree of the member journals.
-@dev Member values are read from the statement with one extract32 each; the
+@dev Member values are read from the statement with one inline extract32 each (an internal
+     call would copy the whole statement); the
      interpolations use a running common denominator, so no member-sized
      array is ever allocated.
 """
@@ -107,13 +108,6 @@ def _layout(journal: Bytes[MAX_JOURNAL]) -> Layout:
 
 @internal
 @pure
-def _value(journal: Bytes[MAX_JOURNAL], end: uint256) -> uint256:
-    """@notice The 8-byte value ending at byte `end` (end >= 32): record offset o is read with end = rec + o + 8."""
-    return convert(extract32(journal, end - 32), uint256) & MASK64
-
-
-@internal
-@pure
 def _comp_columns(lay: Layout) -> uint256:
     """@notice Composition columns of aggregator.air.BatchAir for this layout (see tests/aggregator)."""
     comp: uint256 = 1
@@ -153,14 +147,14 @@ def shape(journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256, uint256):
             for k: uint256 in range(3):
                 if k >= values:
                     break
-                assert self._value(journal, rec + 8 * k + 8) < P, "batch value is not a canonical field element"
+                assert (convert(extract32(journal, rec + 8 * k + 8 - 32), uint256) & MASK64) < P, "batch value is not a canonical field element"
             rows: uint256 = 0
             if form == FIB:
-                rows = self._value(journal, rec + 8) + 1
+                rows = (convert(extract32(journal, rec + 8 - 32), uint256) & MASK64) + 1
             elif form == MIMC:
-                rows = self._value(journal, rec + 16) + 1
+                rows = (convert(extract32(journal, rec + 16 - 32), uint256) & MASK64) + 1
             else:
-                rows = 8 * (self._value(journal, rec + 16) + 1)
+                rows = 8 * ((convert(extract32(journal, rec + 16 - 32), uint256) & MASK64) + 1)
             need = max(need, rows)
     assert need <= 1 << MAX_LOG_TRACE, "batch exceeds the trace limit"
     rows: uint256 = 8
@@ -190,7 +184,7 @@ def journal_root(journal: Bytes[MAX_JOURNAL]) -> (bytes32, uint256):
             for k: uint256 in range(3):
                 if 8 * k >= stride:
                     break
-                assert self._value(journal, rec + 8 * k + 8) < P, "batch value is not a canonical field element"
+                assert (convert(extract32(journal, rec + 8 * k + 8 - 32), uint256) & MASK64) < P, "batch value is not a canonical field element"
             node: bytes32 = empty(bytes32)
             if form == FIB:
                 node = keccak256(concat(FIB_ID, x"00000001", slice(journal, rec, 8), x"00000001", slice(journal, rec + 8, 8)))
@@ -347,7 +341,7 @@ def _interpolate(journal: Bytes[MAX_JOURNAL], at: uint256, stride: uint256, coun
         e1: uint256 = P - pad[1]
         for k: uint256 in range(2):
             if keys[k] != 0:
-                v: uint256 = self._value(journal, rec + keys[k])
+                v: uint256 = (convert(extract32(journal, rec + keys[k] - 32), uint256) & MASK64)
                 e0 = uint256_addmod(e0, uint256_mulmod(weights[k][0], v, P), P)
                 e1 = uint256_addmod(e1, uint256_mulmod(weights[k][1], v, P), P)
         d: uint256 = uint256_addmod(w[0], P - x, P)
