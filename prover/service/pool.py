@@ -228,6 +228,10 @@ class WorkerPool:
         unit = w.unit
         with self._lock:
             self._workers.remove(w)
+            # Decide on the replacement before reporting the crash, so callers see a consistent count.
+            replace = not self._closing and self.replacements < self.max_restarts
+            if replace:
+                self.replacements += 1
             if unit is not None:
                 rest = unit.indices[w.received :]
                 if rest:
@@ -237,10 +241,9 @@ class WorkerPool:
         w.conn.close()
         if self._closing:
             return
-        if self.replacements >= self.max_restarts:
+        if not replace:
             self._fail_all(ServiceError(f"worker pool gave up after {self.replacements} worker restarts"))
             return
-        self.replacements += 1
         self._spawn()
 
     def _fail_all(self, error: Exception) -> None:
