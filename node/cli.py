@@ -204,7 +204,11 @@ def _cmd_devnet(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return Devnet(config).run()
+    try:
+        return Devnet(config).run()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _add_devnet_parser(sub) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Callable, TextIO
 from node import rpc
 from node.api import NodeApi
 from node.config import EIP7825_CAP, NodeConfig
-from node.errors import NodeError, StoreError
+from node.errors import ConfigError, NodeError, StoreError
 from node.l1 import PersistentEmbeddedL1, check_identity, connect_l1, genesis_hash
 from node.logs import setup_logging
 from node.metrics import NodeMetrics
@@ -96,6 +96,7 @@ class Devnet:
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         if cfg.fresh:
             _wipe(cfg.data_dir)
+        self._check_da(cfg.da)
         self.store = store = Store(cfg.db_path)
         check_identity(
             {k: store.get_meta(k) for k in ("l2_chain_id", "backend", "da", "l1")},
@@ -110,12 +111,18 @@ class Devnet:
         self.metrics.collector = self._metric_state
         self.executor = Executor()
         policy = BatchPolicy(cfg.batch_max_requests, cfg.batch_max_age, cfg.batch_max_rows, cfg.batch_max_gas)
-        self.sequencer = Sequencer(store, cfg.chain_id, policy, GasModel.for_backend(cfg.backend), self.executor,
+        gas_model = GasModel.for_backend(cfg.backend)
+        for b in reversed(store.recent_verified(16)):  # what earlier runs measured
+            if b["gas_used"]:
+                member_bytes = sum(8 * (len(i) + len(o)) for _, i, o in store.journals_of(b["number"]))
+                gas_model.observe(b["request_count"], member_bytes, b["gas_used"])
+        self.sequencer = Sequencer(store, cfg.chain_id, policy, gas_model, self.executor,
                                    cfg.max_pending, on_batch_closed=lambda n: self.proving.wake() if self.proving else None)
         self.proving = ProvingStage(store, cfg.backend, cfg.preset, cfg.da, cfg.min_security_bits, cfg.workers,
                                     on_proven=self._on_proven, fault=self.fault)
         self.proving.start()
-        self.settlement = Settlement(store, self.rollup, on_verified=self._on_verified, fault=self.fault)
+        self.settlement = Settlement(store, self.rollup, on_verified=self._on_verified, fault=self.fault,
+                                     on_split=lambda number, halves: self.proving.wake() if self.proving else None)
         self.settlement.start()
         self.api = NodeApi(store, self.sequencer, self.status, self.contracts, on_accept=self._on_accept)
         dispatcher = Dispatcher(self.api.methods(), self.api.bulk(), cfg.max_batch_entries, on_call=self._on_call)
@@ -127,6 +134,19 @@ class Devnet:
         self._sealer.start()
         self.proving.warm_up()
         return self
+
+    @staticmethod
+    def _check_da(da: str) -> None:
+        """Refuse a data-availability mode the aggregator cannot prove yet (ConfigError) before anything starts."""
+        from aggregator import prove_batch
+        from prover.errors import InvalidParametersError
+        from prover.programs import get_program
+        from prover.receipt import Backend, Journal
+
+        try:
+            prove_batch([Journal(get_program("fib").program_id, (7,), (13,))], Backend.TRACE, None, da)
+        except InvalidParametersError as exc:
+            raise ConfigError(f"--da {da}: {exc}") from None
 
     def _rollup(self, store: Store, l1: Any):
         from contracts.compiler import compile_contract
@@ -251,6 +271,7 @@ class Devnet:
                 "retries": s.retries,
                 "reverts": s.reverts,
                 "failed": s.failed,
+                "splits": s.splits,
                 "lastError": s.last_error,
                 "halted": s.halted,
             },

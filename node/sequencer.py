@@ -9,8 +9,9 @@ pending requests into an L2 block of the open batch, executing them (through
 the prover service's Trace path, with its receipt cache) so their outputs are
 known at once.  A batch closes when it holds ``max_requests``, when the next
 request would push its trace past ``max_rows`` or its estimated L1 gas past
-``max_gas`` (at most the EIP-7825 cap), or when its oldest request is
-``max_age`` seconds old.  Closed batches go to the prover stage.
+``max_gas`` (at most the EIP-7825 cap) or its statement past what the
+rollup contract accepts, or when its oldest request is ``max_age`` seconds
+old.  Closed batches go to the prover stage.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from node.errors import (
     UnknownProgramRequestError,
     WrongChainIdError,
 )
-from node.signing import recover_signer, request_digest, to_checksum
+from node.signing import recover_signer, request_digest, request_id, to_checksum
 from node.store import Member, NewRequest, Store
 from prover.errors import SuperVMError
 from prover.programs import PROGRAMS, program_by_id
@@ -44,6 +45,11 @@ log = logging.getLogger("supervm.sequencer")
 
 #: Most input values a request may carry (every registered program takes at most 2).
 MAX_INPUTS = 16
+#: Largest batch statement the rollup contract takes (``MAX_JOURNAL`` in contracts/Rollup.vy).
+MAX_STATEMENT_BYTES = 32768
+#: Statement bytes besides member values: batch id and group count, then per program group its id and count.
+STATEMENT_HEADER = 36
+STATEMENT_GROUP = 36
 _U64 = 1 << 64
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 
@@ -68,31 +74,48 @@ class BatchPolicy:
 class GasModel:
     """Estimated L1 gas of a batch transaction: ``base + per_member * n + per_byte * journal bytes``.
 
-    Starts from conservative figures and learns from settled batches: each
-    observation raises ``per_member`` to cover what was measured (it never
-    lowers it below the starting figure), so the estimate stays an upper bound.
+    Starts from conservative figures and learns from settled batches: with
+    one observation the excess goes to ``base``; with batches of two or more
+    sizes, a least-squares line through the observations, raised by its
+    largest residual, so the estimate stays an upper bound of what was seen.
+    The sequencer keeps ``estimate × (1 + margin)`` under the batch gas budget.
     """
 
     base: int
     per_member: int
     per_byte: int = 40  # EIP-7623 floor: 10 gas per token, 4 tokens per non-zero byte
-    observations: int = 0
+    margin: float = 0.05
+    observations: list[tuple[int, int, int]] = field(default_factory=list)
 
     @classmethod
     def for_backend(cls, backend: str) -> "GasModel":
-        # Trace batches: dev-mode check plus the journal tree; STARK: one verification (~2-5M gas) plus the tree.
-        return cls(base=150_000, per_member=1_500) if backend == "trace" else cls(base=6_000_000, per_member=1_500)
+        # Trace: a dev-mode seal check plus the journal tree (~5K gas per member measured);
+        # STARK: one verification (~9M gas for small batches measured) plus the tree.
+        return cls(base=150_000, per_member=6_000) if backend == "trace" else cls(base=10_000_000, per_member=6_000)
 
     def estimate(self, members: int, journal_bytes: int) -> int:
         return self.base + self.per_member * members + self.per_byte * journal_bytes
 
+    def fits(self, members: int, journal_bytes: int, budget: int) -> bool:
+        return self.estimate(members, journal_bytes) * (1 + self.margin) <= budget
+
     def observe(self, members: int, journal_bytes: int, gas_used: int) -> None:
         """Fold a settled batch into the model."""
-        self.observations += 1
-        if members > 0:
-            needed = (gas_used - self.base - self.per_byte * journal_bytes) // members + 1
-            if needed > self.per_member:
-                self.per_member = needed
+        self.observations = (self.observations + [(members, journal_bytes, gas_used)])[-64:]
+        points = [(n, g - self.per_byte * b) for n, b, g in self.observations]
+        sizes = {n for n, _ in points}
+        if len(sizes) < 2:
+            n, y = points[-1]
+            self.base = max(self.base, y - self.per_member * n)
+            return
+        mean_n = sum(n for n, _ in points) / len(points)
+        mean_y = sum(y for _, y in points) / len(points)
+        var = sum((n - mean_n) ** 2 for n, _ in points)
+        slope = max(0.0, sum((n - mean_n) * (y - mean_y) for n, y in points) / var)
+        intercept = mean_y - slope * mean_n
+        worst = max(y - (intercept + slope * n) for n, y in points)
+        self.per_member = max(1, int(slope) + 1)
+        self.base = max(0, int(intercept + max(0.0, worst)) + 1)
 
 
 @dataclass
@@ -253,7 +276,7 @@ class Sequencer:
         segment = max(FORM_BY_ID[program.program_id].min_rows, rows)
         if segment > min(self.policy.max_rows, MAX_BATCH_ROWS):
             raise TooManyRowsError(f"{program.name} needs {segment} rows in a batch, more than the batch limit {self.policy.max_rows}")
-        return Validated(NewRequest(digest, sender, nonce, program.program_id, inputs, max_rows, rows, signature), program)
+        return Validated(NewRequest(request_id(digest, sender), sender, nonce, program.program_id, inputs, max_rows, rows, signature), program)
 
     def submit(self, batch: Sequence[Any]) -> list[Accepted | RequestRejectedError]:
         """Validate each request and durably store those accepted, in order; one answer per request."""
@@ -324,8 +347,10 @@ class Sequencer:
             return False
         if acc.trace_rows_with(member) > min(self.policy.max_rows, MAX_BATCH_ROWS):
             return False
-        gas = self.gas_model.estimate(acc.count + 1, acc.journal_bytes + acc.member_bytes(member))
-        return gas <= min(self.policy.max_gas, EIP7825_CAP)
+        groups = len(acc.per_program) + (member.program not in acc.per_program)
+        if STATEMENT_HEADER + STATEMENT_GROUP * groups + acc.journal_bytes + acc.member_bytes(member) > MAX_STATEMENT_BYTES:
+            return False
+        return self.gas_model.fits(acc.count + 1, acc.journal_bytes + acc.member_bytes(member), min(self.policy.max_gas, EIP7825_CAP))
 
     def tick(self, now: float | None = None) -> list[int]:
         """Seal pending requests into a block and close full or old batches; returns the batches closed."""

@@ -4,7 +4,8 @@ Each proven batch gets the next L1 index — the contract's ``batch_count()``
 at that moment, with no other batch in flight — and the index is written to
 the node database *before* the transaction is sent.  The contract accepts
 index ``k`` only once and only as the next one, so a batch can never be
-recorded twice; after a crash or an L1 outage the submitter reconciles
+recorded twice.  A batch whose transaction would exceed the EIP-7825 cap
+(nothing is sent) is split in two and both halves are proven again.  After a crash or an L1 outage the submitter reconciles
 instead of guessing: if the contract holds our journal root at our index,
 the batch is verified (its transaction and gas are read back from the
 ``BatchVerified`` event); if the index is still free, the batch is sent
@@ -41,6 +42,7 @@ class SettlementStats:
     retries: int = 0
     reverts: int = 0
     failed: int = 0
+    splits: int = 0
     last_gas: int | None = None
     last_error: str | None = None
     halted: str | None = None
@@ -58,8 +60,10 @@ class Settlement:
         backoff_max: float = 30.0,
         max_reverts: int = 3,
         fault: Callable[[str], None] | None = None,
+        on_split: Callable[[int, tuple[int, int]], None] | None = None,
     ):
         self.store = store
+        self.on_split = on_split
         self.rollup = rollup
         self.on_verified = on_verified
         self.backoff_initial = backoff_initial
@@ -169,8 +173,16 @@ class Settlement:
         try:
             with self._l1():
                 result = self.rollup.submit_batch(index, receipt)
-        except TransactionTooLargeError as exc:
-            self._fail(number, index, f"batch transaction exceeds the EIP-7825 cap: {exc}")
+        except TransactionTooLargeError as exc:  # nothing was sent: split the batch and prove both halves
+            self.store.record_submission(number, index, "too_large", detail=str(exc)[:500])
+            if batch["request_count"] < 2:
+                self._fail(number, index, f"batch transaction exceeds the EIP-7825 cap: {exc}")
+                return
+            halves = self.store.split_batch(number, (batch["trace_rows"], batch["trace_rows"]))
+            self.stats.splits += 1
+            log.warning("batch too large for one L1 transaction; split", extra={"batch": number, "into": halves})
+            if self.on_split:
+                self.on_split(number, halves)
             return
         except TransactionRevertedError as exc:
             if self._on_chain(index, root) == "ours":

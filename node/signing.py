@@ -9,8 +9,9 @@ A request asks the rollup to run ``program`` on ``inputs``, using at most
 
 so any EIP-712 wallet (``eth_signTypedData_v4``) can sign one; the digest is
 computed here directly (and checked against ``eth_account`` in the tests)
-because the node hashes thousands of requests per second.  The digest is
-also the request's id.  Signatures are 65 bytes r || s || v (v in {0, 1, 27,
+because the node hashes thousands of requests per second.  The digest does
+not name the signer, so a request's id is ``keccak256(digest || sender)``
+(unique, since a sender's nonces are).  Signatures are 65 bytes r || s || v (v in {0, 1, 27,
 28}) with s in the lower half of the curve order (EIP-2).
 """
 
@@ -91,7 +92,7 @@ def typed_data(chain_id: int, nonce: int, program: bytes, inputs: Sequence[int],
 
 @dataclass(frozen=True)
 class SignedRequest:
-    """A request with its signature; ``digest`` is its id."""
+    """A request with its signature; :meth:`request_id` names it on the node."""
 
     chain_id: int
     nonce: int
@@ -103,6 +104,10 @@ class SignedRequest:
     @property
     def digest(self) -> bytes:
         return request_digest(self.chain_id, self.nonce, self.program, self.inputs, self.max_rows)
+
+    def request_id(self) -> bytes:
+        """keccak256(digest || sender address): the id the node gives this request."""
+        return request_id(self.digest, self.recover())
 
     def recover(self, digest: bytes | None = None) -> str:
         """The checksummed address that signed this request (raises InvalidSignatureError)."""
@@ -142,6 +147,11 @@ def sign_request(
     return SignedRequest(chain_id, nonce, bytes(program), tuple(inputs), max_rows, signature)
 
 
+def request_id(digest: bytes, sender: str) -> bytes:
+    """A request's id: keccak256(EIP-712 digest || the sender's 20 address bytes)."""
+    return keccak256(digest + bytes.fromhex(sender[2:]))
+
+
 def recover_signer(digest: bytes, signature: bytes) -> str:
     """Checksummed address of the key that produced ``signature`` over ``digest``; InvalidSignatureError if none."""
     if len(signature) != 65:
@@ -166,7 +176,13 @@ def recover_signer(digest: bytes, signature: bytes) -> str:
         raw = keys.Signature(vrs=(v, r, s)).recover_public_key_from_msg_hash(digest).to_bytes()
     except Exception as exc:  # coincurve raises ValueError / generic errors on unrecoverable points
         raise InvalidSignatureError(f"signature does not recover to a public key: {exc}") from None
-    return to_checksum(keccak256(raw)[12:])
+    return address_of(raw)
+
+
+@lru_cache(maxsize=65_536)
+def address_of(public_key: bytes) -> str:
+    """Checksummed address of a 64-byte uncompressed public key (cached: senders repeat)."""
+    return to_checksum(keccak256(public_key)[12:])
 
 
 def to_checksum(address: bytes) -> str:

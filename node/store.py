@@ -415,6 +415,38 @@ class Store:
                 (reason, batch),
             )
 
+    def split_batch(self, batch: int, trace_rows: tuple[int, int], now: float | None = None) -> tuple[int, int]:
+        """Move a batch whose L1 transaction cannot fit into two new closed batches (first half, second half).
+
+        The old batch becomes ``failed`` (error says where its requests went)
+        and gives up its L1 index; its requests go back to ``sealed`` in the
+        new batches — the one step back in their lifecycle, taken only when
+        nothing was sent to L1.  Returns the new batch numbers.
+        """
+        now = time.time() if now is None else now
+        with self.tx() as db:
+            seqs = [r[0] for r in db.execute("SELECT seq FROM requests WHERE batch=? ORDER BY seq", (batch,))]
+            if len(seqs) < 2:
+                raise StoreError(f"batch {batch} has {len(seqs)} request(s) and cannot be split")
+            first = (db.execute("SELECT COALESCE(MAX(number), -1) FROM batches").fetchone()[0]) + 1
+            half = len(seqs) // 2
+            parts = (seqs[:half], seqs[half:])
+            for k, part in enumerate(parts):
+                number = first + k
+                db.execute(
+                    "INSERT INTO batches (number, status, created_at, first_at, closed_at, request_count, trace_rows)"
+                    " VALUES (?, 'closed', ?, ?, ?, ?, ?)",
+                    (number, now, now, now, len(part), trace_rows[k]),
+                )
+                db.executemany(
+                    "UPDATE requests SET status='sealed', batch=?, position=NULL WHERE seq=?", [(number, seq) for seq in part]
+                )
+            db.execute(
+                "UPDATE batches SET status='failed', l1_index=NULL, error=? WHERE number=?",
+                (f"split into batches {first} and {first + 1}: its L1 transaction exceeds the gas cap", batch),
+            )
+        return first, first + 1
+
     def set_batch_error(self, batch: int, error: str | None) -> None:
         with self.tx() as db:
             db.execute("UPDATE batches SET error=? WHERE number=?", (error, batch))
