@@ -13,7 +13,7 @@
 """
 
 MAX_JOURNAL: constant(uint256) = 32768
-MAX_PROOF: constant(uint256) = 262144
+MAX_PROOF: constant(uint256) = 98304
 MAX_DEPTH: constant(uint256) = 32
 BACKEND_TRACE: constant(uint8) = 0
 BACKEND_STARK: constant(uint8) = 1

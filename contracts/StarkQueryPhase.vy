@@ -13,7 +13,7 @@ from stark import proof
 from stark import queries
 from stark import statement
 
-MAX_PROOF: constant(uint256) = 262144
+MAX_PROOF: constant(uint256) = 98304
 
 
 @external

@@ -14,7 +14,7 @@ from stark import proof
 from stark import statement
 
 P: constant(uint256) = 18446744069414584321
-MAX_PROOF: constant(uint256) = 262144
+MAX_PROOF: constant(uint256) = 98304
 
 QUERY_PHASE: public(immutable(address))
 
