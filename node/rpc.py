@@ -311,7 +311,9 @@ def l1_proxy(request: Callable[[str, list], dict], max_batch_entries: int = 100)
             answer = request(entry["method"], params)
         except Exception as exc:  # noqa: BLE001 - the provider raises on unknown methods and bad params
             return _error(entry.get("id"), INVALID_PARAMS, f"{type(exc).__name__}: {str(exc)[:300]}")
-        answer = dict(answer)
+        answer = {k: v for k, v in dict(answer).items() if k in ("result", "error")}
+        if "result" in answer:
+            answer["result"] = ethereum_json(answer["result"])
         answer["id"] = entry.get("id")
         answer["jsonrpc"] = "2.0"
         return answer
@@ -328,6 +330,21 @@ def l1_proxy(request: Callable[[str, list], dict], max_batch_entries: int = 100)
         return json.dumps(one(payload), default=_hex_default).encode()
 
     return handle
+
+
+def ethereum_json(value: Any) -> Any:
+    """Python values of eth-tester as Ethereum JSON-RPC encodes them: integers as hex quantities, bytes as 0x data."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return hex(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: ethereum_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [ethereum_json(v) for v in value]
+    return value
 
 
 def _hex_default(value: Any) -> Any:
