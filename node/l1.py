@@ -134,7 +134,8 @@ class PersistentEmbeddedL1(EmbeddedL1):
             params = [{**params[0], "from": self.accounts[0]}, *params[1:]]  # eth-tester insists on a sender
         with self.lock:
             try:
-                return self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+                # through eth-tester's web3 middleware, which maps JSON-RPC names (fromBlock, ...) to eth-tester's
+                return self.w3.provider.request_func(self.w3, self.w3.middleware_onion)(method, params)  # type: ignore[arg-type]
             finally:
                 self.kv.flush()
 

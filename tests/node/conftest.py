@@ -30,6 +30,7 @@ class DevnetProcess:
         self.url: str | None = None
         self.starts = 0
         self.log_path: Path | None = None
+        self.leftovers = False
 
     def start(self, timeout: float = 180.0, env: dict[str, str] | None = None) -> str:
         """Start (or restart) on a free port with extra ``env``; returns the RPC URL once the banner says it listens."""
@@ -63,11 +64,20 @@ class DevnetProcess:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
     def stop(self, timeout: float = 60.0) -> int:
-        """SIGTERM and wait for a clean exit; returns the exit status."""
+        """SIGTERM and wait for a clean exit; returns the exit status.
+
+        ``self.leftovers`` says whether any process of the node's group was
+        still alive 5 s after the node itself exited (before they are killed).
+        """
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout=timeout)
+            code = self.proc.wait(timeout=timeout)
+            deadline = time.monotonic() + 5
+            while self.group_alive() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.leftovers = self.group_alive()
+            return code
         finally:
             self._reap_group()
 
