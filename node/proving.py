@@ -79,7 +79,9 @@ def _die_with_parent() -> None:
 
 def prove_in_worker(journals: list[bytes], backend: int, preset: str, da: str, min_security_bits: int) -> tuple[bytes, float, int]:
     """Prove and check one batch (runs in a worker process); returns (receipt bytes, prove seconds, security bits)."""
-    members = [Journal.from_bytes(j) for j in journals]
+    members: list = [Journal.from_bytes(j) for j in journals]
+    if any(not m.outputs for m in members):  # not executed yet: the aggregator runs them
+        members = [(m.program_id, m.inputs) for m in members]
     t0 = time.perf_counter()
     receipt = prove_batch(members, Backend(backend), preset, DAMode(da))
     seconds = time.perf_counter() - t0
@@ -209,25 +211,15 @@ class ProvingStage:
             if number in busy:
                 continue
             members = self.store.members(number)
-            journals = [Journal(m.program, m.inputs, ()).to_bytes() for m in members]
-            stored = self._journals(number, members)
-            if stored is not None:
-                journals = [j.to_bytes() for j in stored]
+            if all(m.outputs is not None for m in members):  # executed at sealing: the prover checks the outputs
+                journals = [Journal(m.program, m.inputs, m.outputs).to_bytes() for m in members]  # type: ignore[arg-type]
+            else:
+                journals = [Journal(m.program, m.inputs, ()).to_bytes() for m in members]
             assert self._pool is not None
             future = self._pool.submit(prove_in_worker, journals, int(self.backend), self.preset, self.da.value, self.min_security_bits)
             self._inflight[future] = (number, members, time.time())
             log.info("proving batch", extra={"batch": number, "requests": len(members), "backend": self.backend.name.lower()})
             self.fault("proving")
-
-    def _journals(self, number: int, members: list[Member]) -> list[Journal] | None:
-        """Member journals with the outputs the executor stored at sealing, or None if any is missing."""
-        out = []
-        for m in members:
-            row = self.store.get_request(m.id)
-            if row["outputs"] is None:
-                return None
-            out.append(Journal(m.program, m.inputs, row["outputs"]))
-        return out
 
     def _collect(self, timeout: float) -> None:
         if not self._inflight:

@@ -35,7 +35,7 @@ from node.errors import (
     UnknownProgramRequestError,
     WrongChainIdError,
 )
-from node.signing import recover_signer, request_digest, request_id, to_checksum
+from node.signing import recover_signer, request_digests, request_ids, to_checksum
 from node.store import Member, NewRequest, Store
 from prover.errors import SuperVMError
 from prover.programs import PROGRAMS, program_by_id
@@ -190,6 +190,20 @@ def _hex_bytes(value: Any, name: str, size: int) -> bytes:
     return bytes.fromhex(value[2:])
 
 
+@dataclass
+class _Parsed:
+    """A request's fields after parsing, before its signature is checked."""
+
+    chain_id: int
+    nonce: int
+    program: Program
+    inputs: tuple[int, ...]
+    max_rows: int
+    signature: bytes
+    claimed: str | None
+    rows: int = 0
+
+
 @dataclass(frozen=True)
 class Validated:
     """A request that passed every check except the nonce."""
@@ -235,6 +249,46 @@ class Sequencer:
     # -- acceptance --------------------------------------------------------------
     def validate(self, params: Any) -> Validated:
         """Every check that needs no state: fields, chain id, signature, program, inputs, rows."""
+        result = self.validate_many([params])[0]
+        if isinstance(result, RequestRejectedError):
+            raise result
+        return result
+
+    def validate_many(self, batch: Sequence[Any]) -> list[Validated | RequestRejectedError]:
+        """:meth:`validate` for many requests; the hashing runs vectorized over the batch."""
+        parsed: list[_Parsed | RequestRejectedError] = []
+        for params in batch:
+            try:
+                parsed.append(self._parse(params))
+            except RequestRejectedError as exc:
+                parsed.append(exc)
+        ok = [p for p in parsed if isinstance(p, _Parsed)]
+        digests = request_digests([(p.chain_id, p.nonce, p.program.program_id, p.inputs, p.max_rows) for p in ok])
+        out: list[Validated | RequestRejectedError] = []
+        senders: list[str] = []
+        checked: list[tuple[int, _Parsed, bytes, str]] = []
+        it = iter(digests)
+        for p in parsed:
+            if not isinstance(p, _Parsed):
+                out.append(p)
+                continue
+            digest = next(it)
+            try:
+                sender = self._check(p, digest)
+            except RequestRejectedError as exc:
+                out.append(exc)
+                continue
+            checked.append((len(out), p, digest, sender))
+            senders.append(sender)
+            out.append(None)  # type: ignore[arg-type]
+        ids = request_ids([d for _, _, d, _ in checked], senders)
+        for (i, p, _, sender), rid in zip(checked, ids):
+            out[i] = Validated(NewRequest(rid, sender, p.nonce, p.program.program_id, p.inputs, p.max_rows, p.rows, p.signature),
+                               p.program)
+        return out
+
+    def _parse(self, params: Any) -> "_Parsed":
+        """Field checks, chain id, program, program inputs and rows (no hashing)."""
         if not isinstance(params, Mapping):
             raise InvalidRequestInputError("a request is an object with chainId, nonce, program, inputs, maxRows, signature")
         unknown = set(params) - {"chainId", "nonce", "program", "inputs", "maxRows", "signature", "from"}
@@ -259,33 +313,34 @@ class Sequencer:
         raw_inputs = params.get("inputs")
         if not isinstance(raw_inputs, list) or len(raw_inputs) > MAX_INPUTS:
             raise InvalidRequestInputError(f"inputs must be a list of at most {MAX_INPUTS} integers")
-        inputs = tuple(_u64({"input": v}, "input") for v in raw_inputs)
+        signed_inputs = tuple(_u64({"input": v}, "input") for v in raw_inputs)
         signature = _hex_bytes(params.get("signature"), "signature", 65)
-        digest = request_digest(chain_id, nonce, program.program_id, inputs, max_rows)
-        sender = recover_signer(digest, signature)
         claimed = params.get("from")
-        if claimed is not None and (not isinstance(claimed, str) or claimed.lower() != sender.lower()):
-            raise InvalidSignatureError(f"signature is by {sender}, not by the claimed sender {str(claimed)[:42]}")
+        if claimed is not None and not isinstance(claimed, str):
+            raise InvalidRequestInputError("from must be an address string")
+        return _Parsed(chain_id, nonce, program, signed_inputs, max_rows, signature, claimed)
+
+    def _check(self, p: "_Parsed", digest: bytes) -> str:
+        """Signature (and claimed sender), then program input bounds and trace rows; returns the sender."""
+        sender = recover_signer(digest, p.signature)
+        if p.claimed is not None and p.claimed.lower() != sender.lower():
+            raise InvalidSignatureError(f"signature is by {sender}, not by the claimed sender {p.claimed[:42]}")
+        program = p.program
         try:
-            inputs = program.validate_inputs(inputs)
+            p.inputs = program.validate_inputs(p.inputs)
         except SuperVMError as exc:
             raise InvalidRequestInputError(str(exc)) from None
-        rows = program.trace_rows(inputs)
-        if rows > max_rows:
-            raise TooManyRowsError(f"{program.name} on these inputs needs {rows} trace rows, the request allows {max_rows}")
-        segment = max(FORM_BY_ID[program.program_id].min_rows, rows)
+        p.rows = program.trace_rows(p.inputs)
+        if p.rows > p.max_rows:
+            raise TooManyRowsError(f"{program.name} on these inputs needs {p.rows} trace rows, the request allows {p.max_rows}")
+        segment = max(FORM_BY_ID[program.program_id].min_rows, p.rows)
         if segment > min(self.policy.max_rows, MAX_BATCH_ROWS):
             raise TooManyRowsError(f"{program.name} needs {segment} rows in a batch, more than the batch limit {self.policy.max_rows}")
-        return Validated(NewRequest(request_id(digest, sender), sender, nonce, program.program_id, inputs, max_rows, rows, signature), program)
+        return sender
 
     def submit(self, batch: Sequence[Any]) -> list[Accepted | RequestRejectedError]:
         """Validate each request and durably store those accepted, in order; one answer per request."""
-        out: list[Accepted | RequestRejectedError | Validated] = []
-        for params in batch:
-            try:
-                out.append(self.validate(params))
-            except RequestRejectedError as exc:
-                out.append(exc)
+        out: list[Accepted | RequestRejectedError | Validated] = list(self.validate_many(batch))
         with self._accept_lock:
             nonces: dict[str, int] = {}
             accepted: list[tuple[int, NewRequest]] = []

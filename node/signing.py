@@ -36,6 +36,8 @@ DEV_HD_PATH = "m/44'/60'/0'/0"
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _HALF_N = SECP256K1_N // 2
 _U64 = 1 << 64
+#: Messages of one length below this count are hashed one by one (the vector kernel has a call overhead).
+_VECTOR_MIN = 8
 
 
 def keccak256(data: bytes) -> bytes:
@@ -145,6 +147,43 @@ def sign_request(
     raw = coincurve.PrivateKey(key).sign_recoverable(digest, hasher=None)  # r || s || recid, libsecp256k1 gives low s
     signature = raw[:64] + bytes([27 + raw[64]])
     return SignedRequest(chain_id, nonce, bytes(program), tuple(inputs), max_rows, signature)
+
+
+def keccak_many(messages: Sequence[bytes]) -> list[bytes]:
+    """keccak256 of each message; groups of equal length go through the prover's vectorized numba kernel."""
+    out: list[bytes] = [b""] * len(messages)
+    groups: dict[int, list[int]] = {}
+    for i, message in enumerate(messages):
+        groups.setdefault(len(message), []).append(i)
+    for length, index in groups.items():
+        if len(index) < _VECTOR_MIN:
+            for i in index:
+                out[i] = keccak256(messages[i])
+            continue
+        import numpy as np
+
+        from prover.crypto.keccak import keccak256_rows
+
+        rows = np.frombuffer(b"".join(messages[i] for i in index), dtype=np.uint8).reshape(len(index), length)
+        raw = keccak256_rows(rows).tobytes()
+        for k, i in enumerate(index):
+            out[i] = raw[32 * k : 32 * k + 32]
+    return out
+
+
+def request_digests(items: Sequence[tuple[int, int, bytes, Sequence[int], int]]) -> list[bytes]:
+    """:func:`request_digest` of many (chain id, nonce, program, inputs, max rows), hashed in bulk."""
+    inputs_hashes = keccak_many([b"".join(v.to_bytes(32, "big") for v in inputs) for _, _, _, inputs, _ in items])
+    structs = keccak_many([
+        REQUEST_TYPEHASH + _word(nonce) + program + h + _word(max_rows)
+        for (_, nonce, program, _, max_rows), h in zip(items, inputs_hashes)
+    ])
+    return keccak_many([b"\x19\x01" + domain_separator(chain_id) + h for (chain_id, *_), h in zip(items, structs)])
+
+
+def request_ids(digests: Sequence[bytes], senders: Sequence[str]) -> list[bytes]:
+    """:func:`request_id` of many requests, hashed in bulk."""
+    return keccak_many([d + bytes.fromhex(s[2:]) for d, s in zip(digests, senders)])
 
 
 def request_id(digest: bytes, sender: str) -> bytes:

@@ -124,6 +124,7 @@ class Member:
     program: bytes
     inputs: tuple[int, ...]
     rows: int
+    outputs: tuple[int, ...] | None = None
 
 
 def _dumps(values: Sequence[int]) -> str:
@@ -342,9 +343,10 @@ class Store:
         return [r[0] for r in rows]
 
     def members(self, batch: int) -> list[Member]:
-        """The batch's requests in acceptance order."""
-        rows = self._r.execute("SELECT seq, id, program, inputs, rows FROM requests WHERE batch=? ORDER BY seq", (batch,))
-        return [Member(seq, bytes(rid), bytes(p), tuple(json.loads(i)), rows_) for seq, rid, p, i, rows_ in rows]
+        """The batch's requests in acceptance order, with their outputs once executed."""
+        rows = self._r.execute("SELECT seq, id, program, inputs, rows, outputs FROM requests WHERE batch=? ORDER BY seq", (batch,))
+        return [Member(seq, bytes(rid), bytes(p), tuple(json.loads(i)), rows_, tuple(json.loads(o)) if o is not None else None)
+                for seq, rid, p, i, rows_, o in rows]
 
     def batch_request_ids(self, batch: int) -> list[bytes]:
         """Request ids of a batch in batch (journal tree) order once proven, else acceptance order."""
