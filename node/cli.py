@@ -194,7 +194,7 @@ def _cmd_devnet(args: argparse.Namespace) -> int:
 
     names = ("host", "port", "chain_id", "backend", "preset", "da", "min_security_bits", "batch_max_requests",
              "batch_max_age", "batch_max_rows", "batch_max_gas", "block_time", "l1_rpc", "l1_private_key",
-             "l1_gas_limit", "data_dir", "workers", "max_pending", "max_body_bytes", "log_format")
+             "l1_gas_limit", "l1_port", "data_dir", "workers", "max_pending", "max_body_bytes", "log_format")
     flags = {name: getattr(args, name) for name in names}
     flags["fresh"] = True if args.fresh else None
     from node.errors import ConfigError
@@ -230,6 +230,7 @@ def _add_devnet_parser(sub) -> None:
     p.add_argument("--l1-rpc", default=None, help="settle on this JSON-RPC node (anvil, hardhat, a fork) instead of the embedded L1")
     p.add_argument("--l1-private-key", default=None, help="sequencer key on --l1-rpc (default: dev account 0)")
     p.add_argument("--l1-gas-limit", type=_parse_int, default=None, help="block gas limit of the embedded L1 (default 60M)")
+    p.add_argument("--l1-port", type=_parse_int, default=None, help="JSON-RPC port of the embedded L1 (default: --port + 1)")
     p.add_argument("--data-dir", default=None, help="node and embedded-L1 state (default ~/.local/share/supervm/devnet)")
     p.add_argument("--workers", type=_parse_int, default=None, help="prover worker processes")
     p.add_argument("--max-pending", type=_parse_int, default=None, help="pending queue limit")

@@ -55,6 +55,7 @@ class NodeConfig:
     l1_rpc: str | None = None
     l1_private_key: str | None = None
     l1_gas_limit: int = 60_000_000
+    l1_port: int | None = None
     data_dir: Path = field(default_factory=default_data_dir)
     workers: int = 1
     max_pending: int = 200_000
@@ -71,6 +72,7 @@ class NodeConfig:
             (self.da in ("calldata", "root"), f"da must be 'calldata' or 'root', got {self.da!r}"),
             (self.host in ("127.0.0.1", "localhost", "::1"), f"the devnet serves on loopback only, got host {self.host!r}"),
             (0 <= self.port < 65536, f"port out of range: {self.port}"),
+            (self.l1_port is None or 0 <= self.l1_port < 65536, f"l1_port out of range: {self.l1_port}"),
             (0 < self.chain_id < 1 << 64, f"chain id out of range: {self.chain_id}"),
             (1 <= self.batch_max_requests <= 1 << 16, "batch_max_requests must be in [1, 65536]"),
             (self.batch_max_age > 0, "batch_max_age must be positive (seconds)"),

@@ -29,7 +29,8 @@ from node import rpc
 from node.api import NodeApi
 from node.config import EIP7825_CAP, NodeConfig
 from node.errors import ConfigError, NodeError, StoreError
-from node.l1 import PersistentEmbeddedL1, check_identity, connect_l1, genesis_hash
+from node.l1 import check_identity, connect_l1, genesis_hash
+from node.l1host import HostedL1
 from node.logs import setup_logging
 from node.metrics import NodeMetrics
 from node.proving import Executor, ProvingStage
@@ -37,7 +38,7 @@ from node.sequencer import BatchPolicy, GasModel, Sequencer
 from node.settlement import Settlement
 from node.signing import DEV_HD_PATH, DEV_MNEMONIC, dev_accounts
 from node.store import Store
-from node.rpc import Dispatcher, RpcServer, l1_proxy
+from node.rpc import Dispatcher, RpcServer
 
 log = logging.getLogger("supervm.devnet")
 
@@ -103,7 +104,8 @@ class Devnet:
             {"l2_chain_id": str(cfg.chain_id), "backend": cfg.backend, "da": cfg.da, "l1": cfg.l1_rpc or "embedded"},
         )
         self.l1 = l1 = connect_l1(cfg.l1_rpc, cfg.data_dir, cfg.l1_gas_limit,
-                                  cfg.l1_private_key or (dev_accounts(1)[0].private_key if cfg.l1_rpc else None), cfg.dev_accounts)
+                                  cfg.l1_private_key or (dev_accounts(1)[0].private_key if cfg.l1_rpc else None),
+                                  cfg.dev_accounts, cfg.l1_port if cfg.l1_port is not None else (cfg.port + 1 if cfg.port else 0))
         self.rollup = self._rollup(store, l1)
         store.set_meta({"l2_chain_id": cfg.chain_id, "backend": cfg.backend, "da": cfg.da, "l1": cfg.l1_rpc or "embedded"})
 
@@ -126,8 +128,7 @@ class Devnet:
         self.settlement.start()
         self.api = NodeApi(store, self.sequencer, self.status, self.contracts, on_accept=self._on_accept)
         dispatcher = Dispatcher(self.api.methods(), self.api.bulk(), cfg.max_batch_entries, on_call=self._on_call)
-        l1_handler = l1_proxy(l1.request) if isinstance(l1, PersistentEmbeddedL1) else None
-        self.server = RpcServer(cfg.host, cfg.port, dispatcher, cfg.max_body_bytes, self.metrics.render, l1_handler,
+        self.server = RpcServer(cfg.host, cfg.port, dispatcher.handle, cfg.max_body_bytes, self.metrics.render,
                                 on_oversize=lambda: self.metrics.rpc_errors.inc(label=str(rpc.INVALID_REQUEST)))
         self.server.start()
         self._sealer = threading.Thread(target=self._seal_loop, name="sealer", daemon=True)
@@ -293,7 +294,7 @@ class Devnet:
 
         return {
             "l1ChainId": self.l1.chain_id,
-            "l1Rpc": self.config.l1_rpc or (self.server.url + "/l1" if self.server else None),
+            "l1Rpc": self.config.l1_rpc or getattr(self.l1, "url", None),
             "rollup": self.rollup.address,
             "verifier": self.rollup.verifier.address,
             "airs": {name: {"programId": "0x" + pid.hex(), "address": c.address}
@@ -315,9 +316,9 @@ class Devnet:
             lines.append(f"({a.index}) {a.address}  {a.private_key}")
         lines += [f"Mnemonic: {DEV_MNEMONIC}", f"HD path:  {DEV_HD_PATH}/<i>", ""]
         lines.append(f"L2 chain id:   {cfg.chain_id} ({hex(cfg.chain_id)})")
-        if isinstance(self.l1, PersistentEmbeddedL1):
+        if isinstance(self.l1, HostedL1):
             lines.append(f"L1:            embedded py-evm (Prague), chain id {self.l1.chain_id}, block gas limit {cfg.l1_gas_limit:,}")
-            lines.append(f"L1 JSON-RPC:   {self.server.url}/l1  (state persisted in {cfg.l1_db_path})")
+            lines.append(f"L1 JSON-RPC:   {self.l1.url}  (its own process; state persisted in {cfg.l1_db_path})")
         else:
             lines.append(f"L1:            {cfg.l1_rpc}, chain id {self.l1.chain_id}")
         lines.append(f"Sequencer:     {self.l1.accounts[0]} (L1 account 0)")
@@ -356,8 +357,8 @@ class Devnet:
             self.settlement.stop()
         if self.executor is not None:
             self.executor.close()
-        if isinstance(self.l1, PersistentEmbeddedL1):
-            self.l1.close()
+        if isinstance(self.l1, HostedL1):
+            self.l1.stop()
         if self.store is not None:
             self.store.close()
             self.store = None

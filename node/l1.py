@@ -1,6 +1,7 @@
 """The node's L1: an embedded py-evm chain persisted in the data directory, or an external JSON-RPC node.
 
-The embedded chain (eth-tester on py-evm, Prague rules) keeps py-evm's
+The embedded chain (eth-tester on py-evm, Prague rules; run in its own
+process by :mod:`node.l1host`) keeps py-evm's
 key-value database in SQLite (``l1.sqlite``): every write of a mined block
 is flushed in one transaction after each L1 transaction, so a node killed at
 any point restarts on the chain as of its last flushed block — and that
@@ -150,10 +151,16 @@ def genesis_hash(chain: L1Chain) -> str:
     return chain.w3.eth.get_block(0)["hash"].hex()
 
 
-def connect_l1(l1_rpc: str | None, data_dir: Path, gas_limit: int, private_key: str | None, accounts: int) -> L1Chain:
-    """The embedded persisted chain (``l1_rpc`` None) or an :class:`RpcL1` signing with ``private_key`` (or the node's accounts)."""
+def connect_l1(l1_rpc: str | None, data_dir: Path, gas_limit: int, private_key: str | None, accounts: int,
+               l1_port: int = 0) -> L1Chain:
+    """The embedded persisted chain in its own process (``l1_rpc`` None), or :class:`RpcL1` on ``l1_rpc``.
+
+    On an external node the sequencer signs with ``private_key`` (or uses the node's unlocked accounts).
+    """
     if l1_rpc is None:
-        return PersistentEmbeddedL1(data_dir / "l1.sqlite", gas_limit, accounts)
+        from node.l1host import start_host
+
+        return start_host(data_dir / "l1.sqlite", gas_limit, accounts, l1_port, data_dir / "l1.log")
     return RpcL1(l1_rpc, private_keys=[private_key] if private_key else None)
 
 

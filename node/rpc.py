@@ -1,9 +1,9 @@
 """JSON-RPC 2.0 over HTTP: request parsing, batches, error objects, and the loopback HTTP server.
 
-* ``POST /`` — the L2 methods (see :mod:`node.api` and ``docs/rpc.md``);
-  single calls and batches (arrays), notifications (no ``id``) get no answer.
-* ``POST /l1`` — the embedded L1 chain's own JSON-RPC (eth_*), when the
-  node runs one, so wallets, web3 and scripts can read the rollup contract.
+* ``POST /`` — the JSON-RPC methods: the node's L2 methods (see
+  :mod:`node.api` and ``docs/rpc.md``), or, in the embedded L1 process, the
+  chain's own eth_* methods (:func:`l1_proxy`).  Single calls and batches
+  (arrays); notifications (no ``id``) get no answer.
 * ``GET /metrics`` — Prometheus text; ``GET /health`` — ``ok``.
 
 Bodies larger than ``max_body_bytes`` are refused (HTTP 413 with a
@@ -221,7 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/health":
             self._send(200, b"ok\n", "text/plain")
         else:
-            self._send(404, _dump({"error": "not found; POST JSON-RPC to / (L2) or /l1 (embedded L1), GET /metrics"}))
+            self._send(404, _dump({"error": "not found; POST JSON-RPC to /, GET /metrics or /health"}))
 
     def do_POST(self) -> None:  # noqa: N802
         server: RpcServer = self.server  # type: ignore[assignment]
@@ -251,9 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if path in ("/", ""):
-            response = server.dispatcher.handle(body)
-        elif path == "/l1" and server.l1_dispatcher is not None:
-            response = server.l1_dispatcher(body)
+            response = server.handler(body)
         else:
             self._send(404, _dump(_error(None, METHOD_NOT_FOUND, f"no JSON-RPC endpoint at {path[:64]}")))
             return
@@ -266,19 +264,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class RpcServer(ThreadingHTTPServer):
-    """A threaded HTTP/1.1 server on loopback for the dispatcher, the L1 proxy and the metrics."""
+    """A threaded HTTP/1.1 server on loopback: JSON-RPC bodies to ``handler``, and the metrics."""
 
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, host: str, port: int, dispatcher: Dispatcher, max_body_bytes: int,
-                 metrics_text: Callable[[], str] | None = None, l1_dispatcher: Callable[[bytes], bytes | None] | None = None,
-                 on_oversize: Callable[[], None] | None = None):
-        self.dispatcher = dispatcher
+    def __init__(self, host: str, port: int, handler: Callable[[bytes], bytes | None], max_body_bytes: int,
+                 metrics_text: Callable[[], str] | None = None, on_oversize: Callable[[], None] | None = None):
+        self.handler = handler
         self.max_body_bytes = max_body_bytes
         self.metrics_text = metrics_text
-        self.l1_dispatcher = l1_dispatcher
         self.on_oversize = on_oversize
         super().__init__((host, port), _Handler)
         self._thread: threading.Thread | None = None
@@ -298,8 +294,14 @@ class RpcServer(ThreadingHTTPServer):
         self.server_close()
 
 
-def l1_proxy(request: Callable[[str, list], dict], max_batch_entries: int = 100) -> Callable[[bytes], bytes | None]:
-    """A body handler forwarding JSON-RPC calls to the embedded chain's provider (``request(method, params)``)."""
+def l1_proxy(request: Callable[[str, list], dict], extra: dict[str, Method] | None = None,
+             max_batch_entries: int = 100) -> Callable[[bytes], bytes | None]:
+    """A body handler forwarding JSON-RPC calls to the embedded chain's provider (``request(method, params)``).
+
+    ``extra`` methods are answered here instead (their result, or an
+    :class:`RpcError`, as for the node's own methods).
+    """
+    extra = extra or {}
 
     def one(entry: Any) -> dict[str, Any]:
         if not isinstance(entry, dict) or not isinstance(entry.get("method"), str):
@@ -307,6 +309,12 @@ def l1_proxy(request: Callable[[str, list], dict], max_batch_entries: int = 100)
         params = entry.get("params", [])
         if not isinstance(params, list):
             return _error(entry.get("id"), INVALID_PARAMS, "params must be an array")
+        if entry["method"] in extra:
+            try:
+                return {"jsonrpc": "2.0", "id": entry.get("id"), "result": extra[entry["method"]](params)}
+            except Exception as exc:  # noqa: BLE001
+                code, message, data = error_of(exc)
+                return _error(entry.get("id"), code, message, data)
         try:
             answer = request(entry["method"], params)
         except Exception as exc:  # noqa: BLE001 - the provider raises on unknown methods and bad params
