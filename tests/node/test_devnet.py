@@ -9,6 +9,7 @@ SIGTERM and leave no process behind.
 from __future__ import annotations
 
 import http.client
+import json
 import subprocess
 import sys
 
@@ -36,6 +37,14 @@ def test_trace_devnet_end_to_end(devnet_factory):
     conn.close()
     assert 'supervm_requests{status="verified"} 60' in text
     assert "supervm_batch_gas_used_count" in text and "supervm_batch_prove_seconds_bucket" in text
+    proof = subprocess.run([sys.executable, str(ROOT / "scripts" / "prove_output_on_l1.py"), "--url", url,
+                            "--request", summary["request_ids"][7]], capture_output=True, text=True, timeout=120)
+    assert proof.returncode == 0 and "journal_in_batch(...) = True" in proof.stdout and "gives False" in proof.stdout
+    gas = subprocess.run([sys.executable, str(ROOT / "scripts" / "measure_gas.py"), "--url", url, "--sizes", "1,8", "--json"],
+                         capture_output=True, text=True, timeout=180)
+    assert gas.returncode == 0, gas.stderr[-2000:]
+    rows = json.loads(gas.stdout)["rows"]
+    assert [r["batch_sizes"] for r in rows] == [[1], [8]] and rows[1]["gas_per_request"] < rows[0]["gas_per_request"]
     client.close()
     assert node.stop() == 0
     assert "stopped" in node.log()
