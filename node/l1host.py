@@ -90,6 +90,7 @@ def serve(db: Path, gas_limit: int, accounts: int, port: int, parent: int | None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the whole group: the node stops us in order
     server.start()
     print(f"L1 listening on {server.url}", flush=True)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # close the pipe: the node stops reading once we are up
     done.wait()
     server.stop()
     l1.close()
@@ -150,7 +151,7 @@ def start_host(db: Path, gas_limit: int, accounts: int, port: int = 0, log: Path
         line = proc.stdout.readline()
         match = READY.search(line)
         if match:
-            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # drain
+            proc.stdout.close()
             return HostedL1(match.group(1), proc)
         if not line and proc.poll() is not None:
             break

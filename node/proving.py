@@ -10,8 +10,7 @@ Two jobs, both one-way (store → prover/aggregator → store):
   interpreter), checks the batch proof with the Python verifier, and stores
   the batch receipt with each member's position in the journal tree.
 
-``BatchProver`` is the one seam to the aggregator: a function from the
-member journals to a batch receipt.
+The aggregator is called in one place, :func:`prove_in_worker`.
 """
 
 from __future__ import annotations
@@ -34,9 +33,6 @@ from prover.receipt import Backend, Journal
 from prover.service import ProveRequest, ProverService, ReceiptCache
 
 log = logging.getLogger("supervm.prover")
-
-#: Makes one batch receipt from the member journals (batch order is the receipt's, grouped by program).
-BatchProver = Callable[[Sequence[Journal]], BatchReceipt]
 
 
 class Executor:
@@ -77,33 +73,49 @@ def _die_with_parent() -> None:
         pass
 
 
-def prove_in_worker(journals: list[bytes], backend: int, preset: str, da: str, min_security_bits: int) -> tuple[bytes, float, int]:
-    """Prove and check one batch (runs in a worker process); returns (receipt bytes, prove seconds, security bits)."""
+@dataclass(frozen=True)
+class ProvedBatch:
+    """What a worker hands back: the receipt bytes and what the node records, in the batch's member order."""
+
+    receipt: bytes
+    seconds: float
+    security_bits: int
+    journal_root: bytes
+    positions: list[int]  # leaf position of each member, in the order the members were sent
+    outputs: list[tuple[int, ...]]
+    seal_bytes: int
+
+
+def prove_in_worker(journals: list[bytes], backend: int, preset: str, da: str, min_security_bits: int) -> ProvedBatch:
+    """Prove and check one batch (runs in a worker process); ``journals`` in acceptance order."""
     members: list = [Journal.from_bytes(j) for j in journals]
+    sent = [(m.program_id, m.inputs) for m in members]
     if any(not m.outputs for m in members):  # not executed yet: the aggregator runs them
-        members = [(m.program_id, m.inputs) for m in members]
+        members = sent
     t0 = time.perf_counter()
     receipt = prove_batch(members, Backend(backend), preset, DAMode(da))
     seconds = time.perf_counter() - t0
     bits = verify_batch(receipt, allow_insecure=receipt.backend == Backend.TRACE, min_security_bits=min_security_bits)
-    return receipt.to_bytes(), seconds, bits
+    positions = positions_of(sent, receipt)
+    outputs = [tuple(receipt.journals[p].outputs) for p in positions]
+    return ProvedBatch(receipt.to_bytes(), seconds, bits, receipt.journal_root, positions, outputs, len(receipt.seal))
 
 
-def positions_of(members: Sequence[Member], receipt: BatchReceipt) -> dict[int, int]:
-    """Each member's leaf position in the receipt's journal tree (the aggregator groups by program, stably)."""
-    queues: dict[bytes, deque[Member]] = {}
-    for m in members:
-        queues.setdefault(m.program, deque()).append(m)
-    out: dict[int, int] = {}
+def positions_of(members: Sequence[tuple[bytes, Sequence[int]]], receipt: BatchReceipt) -> list[int]:
+    """Each (program id, inputs) member's leaf position in the receipt's journal tree (grouped by program, stably)."""
+    queues: dict[bytes, deque[int]] = {}
+    for i, (program, _) in enumerate(members):
+        queues.setdefault(program, deque()).append(i)
+    out = [-1] * len(members)
     for position, journal in enumerate(receipt.journals):
         queue = queues.get(journal.program_id)
         if not queue:
             raise ProvingFailedError("the batch receipt lists a member the batch does not hold")
-        member = queue.popleft()
-        if tuple(member.inputs) != tuple(journal.inputs):
-            raise ProvingFailedError(f"batch receipt member {position} does not match request 0x{member.id.hex()}")
-        out[member.seq] = position
-    if len(out) != len(members):
+        i = queue.popleft()
+        if tuple(members[i][1]) != tuple(journal.inputs):
+            raise ProvingFailedError(f"batch receipt member {position} does not match member {i} of the batch")
+        out[i] = position
+    if -1 in out:
         raise ProvingFailedError("the batch receipt lacks members of the batch")
     return out
 
@@ -228,34 +240,27 @@ class ProvingStage:
         for future in done:
             number, members, started = self._inflight.pop(future)
             try:
-                data, seconds, bits = future.result()
+                proved: ProvedBatch = future.result()
             except cf.process.BrokenProcessPool:
                 log.error("prover worker died; restarting the pool", extra={"batch": number})
                 self._pool = self._new_pool()
                 self._inflight.clear()  # every in-flight batch is still 'closed' and is dispatched again
                 return
-            except SuperVMError as exc:
+            except Exception as exc:  # noqa: BLE001 - SuperVMError from the prover, or a bug: the batch fails
                 self._fail(number, f"proving failed: {type(exc).__name__}: {exc}")
                 continue
-            except Exception as exc:  # noqa: BLE001
-                self._fail(number, f"proving failed: {type(exc).__name__}: {exc}")
-                continue
-            receipt = BatchReceipt.from_bytes(data)
-            try:
-                positions = positions_of(members, receipt)
-            except ProvingFailedError as exc:
-                self._fail(number, str(exc))
-                continue
-            outputs = {seq: tuple(receipt.journals[position].outputs) for seq, position in positions.items()}
-            self.store.save_proof(number, data, receipt.journal_root, positions, outputs, seconds, bits)
+            positions = {m.seq: p for m, p in zip(members, proved.positions)}
+            outputs = {m.seq: o for m, o in zip(members, proved.outputs)}
+            self.store.save_proof(number, proved.receipt, proved.journal_root, positions, outputs, proved.seconds,
+                                  proved.security_bits)
             self.stats.batches += 1
             self.stats.requests += len(members)
-            self.stats.seconds += seconds
-            self.stats.last_seconds = seconds
-            log.info("batch proven", extra={"batch": number, "requests": len(members), "prove_s": round(seconds, 3),
-                                            "security_bits": bits, "seal_bytes": len(receipt.seal)})
+            self.stats.seconds += proved.seconds
+            self.stats.last_seconds = proved.seconds
+            log.info("batch proven", extra={"batch": number, "requests": len(members), "prove_s": round(proved.seconds, 3),
+                                            "security_bits": proved.security_bits, "seal_bytes": proved.seal_bytes})
             if self.on_proven:
-                self.on_proven(number, {"seconds": seconds, "requests": len(members), "seal_bytes": len(receipt.seal)})
+                self.on_proven(number, {"seconds": proved.seconds, "requests": len(members), "seal_bytes": proved.seal_bytes})
 
     def _fail(self, number: int, reason: str) -> None:
         self.stats.failures += 1

@@ -171,7 +171,12 @@ class Accepted:
 
 
 def _u64(params: Mapping[str, Any], name: str) -> int:
-    value = params.get(name)
+    return _u64_value(params.get(name), name)
+
+
+def _u64_value(value: Any, name: str) -> int:
+    if type(value) is int and 0 <= value < _U64:
+        return value
     if isinstance(value, str):
         try:
             value = int(value, 16) if value[:2] in ("0x", "0X") else int(value, 10)
@@ -313,7 +318,7 @@ class Sequencer:
         raw_inputs = params.get("inputs")
         if not isinstance(raw_inputs, list) or len(raw_inputs) > MAX_INPUTS:
             raise InvalidRequestInputError(f"inputs must be a list of at most {MAX_INPUTS} integers")
-        signed_inputs = tuple(_u64({"input": v}, "input") for v in raw_inputs)
+        signed_inputs = tuple(_u64_value(v, "input") for v in raw_inputs)
         signature = _hex_bytes(params.get("signature"), "signature", 65)
         claimed = params.get("from")
         if claimed is not None and not isinstance(claimed, str):

@@ -45,11 +45,12 @@ def proven_batches(store: Store, chain_id: int, sizes: list[int], signer_index: 
         for m in members:
             program = program_by_id(m.program)
             journals.append(Journal(m.program, m.inputs, tuple(program.execute(m.inputs))).to_bytes())
-        data, seconds, bits = prove_in_worker(journals, int(Backend.TRACE), "default", "calldata", 0)
-        receipt = BatchReceipt.from_bytes(data)
-        positions = positions_of(members, receipt)
-        outputs = {seq: receipt.journals[p].outputs for seq, p in positions.items()}
-        store.save_proof(number, data, receipt.journal_root, positions, outputs, seconds, bits)
+        proved = prove_in_worker(journals, int(Backend.TRACE), "default", "calldata", 0)
+        receipt = BatchReceipt.from_bytes(proved.receipt)
+        assert proved.positions == positions_of([(m.program, m.inputs) for m in members], receipt)
+        assert receipt.journal_root == proved.journal_root
+        store.save_proof(number, proved.receipt, proved.journal_root, {m.seq: p for m, p in zip(members, proved.positions)},
+                         {m.seq: o for m, o in zip(members, proved.outputs)}, proved.seconds, proved.security_bits)
     return numbers
 
 
