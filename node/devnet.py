@@ -233,6 +233,7 @@ class Devnet:
             "batch": self.store.batch_number(),
             "cache": self.executor.cache_stats() if self.executor else {},
             "proving_rate": self.proving.stats.rate() if self.proving else 0.0,
+            "settlement_retries": self.settlement.stats.retries if self.settlement else 0,
         }
 
     def status(self) -> dict[str, Any]:

@@ -111,7 +111,6 @@ class NodeMetrics:
         self.rpc_errors = Counter("supervm_rpc_errors_total", "JSON-RPC error responses, by code.", "code")
         self.batches_proven = Counter("supervm_batches_proven_total", "Batches proven.")
         self.batches_verified = Counter("supervm_batches_verified_total", "Batches verified on L1.")
-        self.settlement_retries = Counter("supervm_settlement_retries_total", "L1 submissions retried (unreachable L1 or errors).")
         self.prove_seconds = Histogram(
             "supervm_batch_prove_seconds", "Wall time to prove one batch.", [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]
         )
@@ -130,7 +129,7 @@ class NodeMetrics:
     def render(self) -> str:
         lines: list[str] = []
         for metric in (self.accepted, self.rejected, self.rpc_calls, self.rpc_errors, self.batches_proven,
-                       self.batches_verified, self.settlement_retries, self.prove_seconds, self.batch_size,
+                       self.batches_verified, self.prove_seconds, self.batch_size,
                        self.batch_gas, self.request_gas, self.latency):
             lines.extend(metric.render())
         lines += _gauge("supervm_last_batch_gas_used", "L1 gas used by the latest verified batch.", self.last_batch_gas)
@@ -145,4 +144,7 @@ class NodeMetrics:
             lines += _gauge("supervm_execution_cache_misses", "Execution cache misses.", cache.get("misses", 0))
             lines += _gauge("supervm_execution_cache_hit_ratio", "Execution cache hit ratio.", cache.get("hitRate", 0.0))
             lines += _gauge("supervm_proving_requests_per_second", "Requests proven per second of proving.", state["proving_rate"])
+            lines += ["# HELP supervm_settlement_retries_total L1 submissions retried (unreachable L1 or errors).",
+                      "# TYPE supervm_settlement_retries_total counter",
+                      f"supervm_settlement_retries_total {state.get('settlement_retries', 0)}"]
         return "\n".join(lines) + "\n"

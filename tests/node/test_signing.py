@@ -10,9 +10,13 @@ from node.errors import InvalidSignatureError
 from node.signing import (
     SECP256K1_N,
     dev_accounts,
+    keccak256,
+    keccak_many,
     recover_signer,
     request_digest,
+    request_digests,
     request_id,
+    request_ids,
     sign_request,
     typed_data,
 )
@@ -79,3 +83,14 @@ def test_sign_refuses_out_of_range_values():
         sign_request(key, 5, 0, FIB, [2**64], 64)
     with pytest.raises(ValueError):
         sign_request(key, 5, 0, FIB[:31], [1], 64)
+
+
+def test_bulk_hashing_matches_one_by_one():
+    """The vectorized path (groups of >= 8 equal-length messages) gives the scalar digests and ids."""
+    accounts = dev_accounts(3)
+    items = [(5 + (i % 2), i, FIB, list(range(i % 3)), 64 + i) for i in range(40)]
+    digests = request_digests(items)
+    assert digests == [request_digest(*item) for item in items]
+    senders = [accounts[i % 3].address for i in range(40)]
+    assert request_ids(digests, senders) == [request_id(d, s) for d, s in zip(digests, senders)]
+    assert keccak_many([b"", b"abc"] * 9) == [keccak256(b""), keccak256(b"abc")] * 9
