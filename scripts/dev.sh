@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: creates .venv, installs the project and
 # its test tools when pyproject.toml changes, then runs the requested job.
+#   ./scripts/dev.sh devnet    the main job: a local rollup node (supervm devnet [flags])
 #   ./scripts/dev.sh demo      prove and verify every program with both backends
 #   ./scripts/dev.sh test      the whole test suite
 #   ./scripts/dev.sh <args>    any supervm command, e.g. `bench prover --quick`
