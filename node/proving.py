@@ -63,10 +63,12 @@ class Executor:
 
 
 def _die_with_parent() -> None:
-    """Worker initializer: on Linux, ask the kernel to kill this worker when the node dies (even by kill -9)."""
+    """Worker initializer: die when the node dies (Linux, even by kill -9); leave Ctrl-C to the node."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C reaches the whole group; the node stops us
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:  # noqa: BLE001 - not Linux: the pool's own shutdown still applies
