@@ -191,13 +191,35 @@ class Fit:
 
     @classmethod
     def of(cls, xs: Sequence[int], ys: Sequence[float]) -> "Fit":
+        """Non-negative least squares: gas never falls as a batch grows, so no term may be negative.
+
+        With three terms and few points an unconstrained fit can trade a
+        negative per-member slope against the log term and extrapolate to
+        nonsense; this one tries every subset of the terms and keeps the best
+        fit whose coefficients are all >= 0.
+        """
         n = np.asarray(xs, dtype=float)
+        y = np.asarray(ys, dtype=float)
         distinct = len(set(xs))
         if distinct < 2:
             raise MissingMeasurementError("a gas fit needs measurements at two batch sizes or more")
-        terms = 3 if distinct >= 3 else 2
-        coef, *_ = np.linalg.lstsq(_basis(n, terms), np.asarray(ys, dtype=float), rcond=None)
-        return cls(*(float(c) for c in coef))
+        basis = _basis(n, 3 if distinct >= 3 else 2)
+        best: tuple[float, list[float]] | None = None
+        terms = basis.shape[1]
+        for mask in range(1, 1 << terms):
+            cols = [i for i in range(terms) if mask >> i & 1]
+            coef, *_ = np.linalg.lstsq(basis[:, cols], y, rcond=None)
+            if (coef < 0).any():
+                continue
+            full = [0.0] * 3
+            for i, c in zip(cols, coef):
+                full[i] = float(c)
+            error = float(np.sum((basis[:, cols] @ coef - y) ** 2))
+            if best is None or error < best[0]:
+                best = (error, full)
+        if best is None:  # only when every measurement is negative: not gas
+            raise CapacityError("cannot fit negative measurements")
+        return cls(*best[1])
 
     def __call__(self, n: float) -> float:
         return self.fixed + self.per_member * n + self.per_log * math.log2(n)
@@ -239,6 +261,7 @@ class Capacity:
     eth_per_request: float
     binding: str  # "block gas", "calldata floor", "blob space", "per-tx cap", "block gas limit"
     measured: bool
+    extrapolated: bool = False  # larger than every measured batch: the fit beyond its data
 
     @property
     def feasible(self) -> bool:
@@ -288,7 +311,8 @@ class ProveTimeModel:
 class GasCurve:
     """Measured batch transactions of one backend and DA mode, and the fitted gas(N) between them."""
 
-    def __init__(self, points: Iterable[GasPoint], statement_limit: int = MAX_STATEMENT_BYTES):
+    def __init__(self, points: Iterable[GasPoint], statement_limit: int = MAX_STATEMENT_BYTES,
+                 max_extrapolation: float | None = 2.0):
         pts = sorted(points, key=lambda p: p.members)
         if not pts:
             raise MissingMeasurementError("no measured transactions")
@@ -298,6 +322,7 @@ class GasCurve:
         self.backend, self.da = keys.pop()
         self.points = pts
         self.statement_limit = statement_limit
+        self.max_extrapolation = max_extrapolation
         xs = [p.members for p in pts]
         self.execution = Fit.of(xs, [p.execution_gas for p in pts])
         self.tokens = Fit.of(xs, [p.tokens for p in pts])
@@ -312,6 +337,11 @@ class GasCurve:
     def fitted_gas(self, members: int) -> int:
         """gas(N) of the fit under Ethereum's rules (floor applied)."""
         return tx_gas(self.tokens(members), self.execution(members))
+
+    def marginal_gas(self) -> float:
+        """Gas per further member between the two largest measured batches (measured, not fitted)."""
+        a, b = self.points[-2], self.points[-1]
+        return (b.gas_used - a.gas_used) / (b.members - a.members)
 
     def max_relative_residual(self) -> float:
         return max(abs(p.gas_used - self.fitted_gas(p.members)) / p.gas_used for p in self.points)
@@ -350,10 +380,16 @@ class GasCurve:
         )
 
     def max_members(self, profile: ChainProfile, search_limit: int = 1 << 16) -> tuple[int, str]:
-        """Largest batch one transaction can settle under ``profile``, and the limit that stops it growing."""
+        """Largest batch one transaction can settle under ``profile``, and the limit that stops it growing.
+
+        The fit is trusted up to ``max_extrapolation`` times the largest
+        measured batch; past that the answer is "measured range".
+        """
         per_tx = min(profile.tx_gas_limit, profile.usable_block_gas)
         tx_limit = "per-tx cap" if profile.tx_gas_cap is not None and per_tx == profile.tx_gas_cap else "block gas limit"
         best, reason = 0, tx_limit
+        if self.max_extrapolation is not None:
+            search_limit = min(search_limit, int(self.max_extrapolation * self.points[-1].members))
         for n in range(1, search_limit + 1):
             if self.statement_bytes(n) > self.statement_limit and self.measured(n) is None:
                 reason = "statement limit" if best else tx_limit
@@ -362,6 +398,8 @@ class GasCurve:
                 reason = tx_limit
                 break
             best = n
+        else:
+            reason = "measured range"
         if best == 0:
             raise InfeasibleBatchError(f"even one request does not fit one transaction under {profile.name}")
         return best, reason
@@ -378,7 +416,8 @@ def capacity(curve: GasCurve, profile: ChainProfile, members: int, gas_price_gwe
     blob_price = gas_price_gwei / 16 if blob_gas_price_gwei is None else blob_gas_price_gwei
     eth = (bg.gas_used * gas_price_gwei + bg.blobs * GAS_PER_BLOB * blob_price) * 1e-9 / members
     base = dict(profile=profile.name, backend=curve.backend, da=curve.da, members=members, gas_per_batch=bg.gas_used,
-                blobs_per_batch=bg.blobs, gas_per_request=bg.gas_used / members, eth_per_request=eth, measured=bg.measured)
+                blobs_per_batch=bg.blobs, gas_per_request=bg.gas_used / members, eth_per_request=eth, measured=bg.measured,
+                extrapolated=members > curve.points[-1].members)
     if profile.tx_gas_cap is not None and bg.gas_upper > profile.tx_gas_cap:
         return Capacity(**base, batches_per_block=0, requests_per_block=0, requests_per_second=0.0,
                         requests_per_day=0.0, binding="per-tx cap")

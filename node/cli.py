@@ -188,6 +188,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from capacity.report import run
+
+    flags = [f"--{k.replace('_', '-')} {v}" for k, v in (("out", args.out), ("l1_rpc", args.l1_rpc), ("preset", args.preset))
+             if v not in (None, "default")]
+    return run(args, " ".join(["supervm report capacity", *(["--quick"] if args.quick else []), *flags]))
+
+
 def _cmd_devnet(args: argparse.Namespace) -> int:
     from node.config import build_config
     from node.devnet import Devnet
@@ -270,6 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     _add_devnet_parser(sub)
+
+    from capacity.options import add_arguments as add_report_arguments
+
+    p = sub.add_parser("report", help="reports: capacity (L1 gas, block capacity, throughput; Markdown and plots)")
+    p.add_argument("suite", choices=["capacity"])
+    add_report_arguments(p)
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("suite", choices=["prover", "service", "aggregate"])
