@@ -15,7 +15,8 @@ design's "12 s / 24.5 ms") appears nowhere in it; :func:`time_bound_per_block`
 computes that figure only to set it beside the gas-bound one.
 
 Between measured batch sizes, :class:`GasCurve` fits execution gas and
-calldata tokens to ``fixed + per_member * N + per_log * log2(N)`` and
+calldata tokens to ``fixed + per_member * N + per_log * ceil(log2 N)`` (a
+batch trace and its journal tree are padded to powers of two) and
 recombines them under the profile's rules, so a profile that changes the
 calldata (blobs) or drops the floor is answered from the same measurements.
 """
@@ -176,14 +177,19 @@ def tx_gas(tokens: float, execution: float, floor: bool = True) -> int:
     return math.ceil(max(standard, G.TX_BASE_GAS + G.TOTAL_COST_FLOOR_PER_TOKEN * tokens))
 
 
+def _steps(n: float | np.ndarray) -> float | np.ndarray:
+    """log2(N) rounded up: batch traces and journal trees are padded to powers of two, so gas steps there."""
+    return np.ceil(np.log2(n) - 1e-9)
+
+
 def _basis(n: np.ndarray, terms: int) -> np.ndarray:
-    cols = [np.ones_like(n), n, np.log2(n)][:terms]
+    cols = [np.ones_like(n), n, _steps(n)][:terms]
     return np.stack(cols, axis=1)
 
 
 @dataclass(frozen=True)
 class Fit:
-    """``fixed + per_member * N + per_log * log2(N)`` by least squares."""
+    """``fixed + per_member * N + per_log * ceil(log2(N))`` by least squares."""
 
     fixed: float
     per_member: float
@@ -222,10 +228,10 @@ class Fit:
         return cls(*best[1])
 
     def __call__(self, n: float) -> float:
-        return self.fixed + self.per_member * n + self.per_log * math.log2(n)
+        return self.fixed + self.per_member * n + self.per_log * float(_steps(n))
 
     def describe(self, unit: str = "gas") -> str:
-        return f"{self.fixed:,.0f} + {self.per_member:,.1f}·N + {self.per_log:,.0f}·log2(N) {unit}"
+        return f"{self.fixed:,.0f} + {self.per_member:,.1f}·N + {self.per_log:,.0f}·⌈log2 N⌉ {unit}"
 
 
 @dataclass(frozen=True)
@@ -234,7 +240,7 @@ class BatchGas:
 
     members: int
     gas_used: int
-    gas_upper: int  # what a cap check must use: measured, or the fit raised by its largest residual
+    gas_upper: int  # what a cap check must use: measured, or the fit raised by its largest residual and the head-room
     tokens: int
     execution_gas: int
     blobs: float  # blob space the statement takes (shared blobs: a fraction of one)
@@ -309,10 +315,16 @@ class ProveTimeModel:
 
 
 class GasCurve:
-    """Measured batch transactions of one backend and DA mode, and the fitted gas(N) between them."""
+    """Measured batch transactions of one backend and DA mode, and the fitted gas(N) between them.
+
+    For a size that was not measured, a cap check uses the fit raised by its
+    largest residual and by ``headroom``: two proofs of the same shape differ
+    in size (the query positions decide how many Merkle nodes they share),
+    which moves a batch's gas by about 1 %, and the fit cannot see that.
+    """
 
     def __init__(self, points: Iterable[GasPoint], statement_limit: int = MAX_STATEMENT_BYTES,
-                 max_extrapolation: float | None = 2.0):
+                 max_extrapolation: float | None = 2.0, headroom: float = 0.03):
         pts = sorted(points, key=lambda p: p.members)
         if not pts:
             raise MissingMeasurementError("no measured transactions")
@@ -323,6 +335,7 @@ class GasCurve:
         self.points = pts
         self.statement_limit = statement_limit
         self.max_extrapolation = max_extrapolation
+        self.headroom = headroom
         xs = [p.members for p in pts]
         self.execution = Fit.of(xs, [p.execution_gas for p in pts])
         self.tokens = Fit.of(xs, [p.tokens for p in pts])
@@ -370,7 +383,7 @@ class GasCurve:
         return BatchGas(
             members=members,
             gas_used=used,
-            gas_upper=used if exact else used + math.ceil(self.margin),
+            gas_upper=used if exact else math.ceil((used + self.margin) * (1 + self.headroom)),
             tokens=round(tokens),
             execution_gas=round(execution),
             blobs=blobs,

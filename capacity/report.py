@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from capacity.measure import (
     StorageCost,
@@ -64,8 +64,12 @@ def _say(progress: bool) -> Callable[[str], None]:
     return say
 
 
-def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float, progress: bool) -> dict[str, Any]:
-    """Run every measurement; returns points, unsettled batches, payload, storage and the prove-time sweep."""
+def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float, progress: bool,
+                sizes: Sequence[int] | None = None, sweep_rows: Sequence[int] | None = None) -> dict[str, Any]:
+    """Run every measurement; returns points, unsettled batches, payload, storage and the prove-time sweep.
+
+    ``sizes`` and ``sweep_rows`` (log2 of trace rows) default to the full or ``quick`` sets.
+    """
     from contracts.chain import EmbeddedL1, RpcL1
     from contracts.rollup import deploy_rollup
     from prover.backends import prove, verify
@@ -86,26 +90,20 @@ def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float
         points.append(measure_single(rollup, "fib", [SINGLE_FIB], backend, options))
     statement_max = max_members_by_statement()
     for backend in ("stark", "trace"):
-        sizes = list(QUICK_SIZES if quick else DEFAULT_SIZES)
-        got, over = measure_batches(rollup, backend, sizes, options, progress=say)
+        got, over = measure_batches(rollup, backend, list(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)), options,
+                                    progress=say)
         points += got
         unsettled += over
-        if not quick:  # beyond 1024 while the estimated proving stays under max_prove_s
-            proved = [(p.members, p.prove_s or 0.0) for p in got] + [(u.members, u.prove_s) for u in over]
-            last_n, last_s = max(proved)
-            estimate = last_s * statement_max / last_n
-            if statement_max > last_n and estimate <= max_prove_s:
-                more, over = measure_batches(rollup, backend, [statement_max], options, progress=say)
-                points += more
-                unsettled += over
-            else:
-                say(f"{backend}: not trying {statement_max} members (estimated proving {estimate:.0f} s)")
+        if not quick and not sizes:
+            more, over = _beyond(rollup, backend, got, over, options, statement_max, max_prove_s, say)
+            points += more
+            unsettled += over
     say(f"{PAYLOAD_BYTES:,}-byte calldata payload")
     payload = send_calldata(chain, calldata_payload(PAYLOAD_BYTES)).gas
     say("storage write")
     storage = measure_storage(chain)
     sweep = []
-    for log_rows in QUICK_ROW_SWEEP if quick else ROW_SWEEP:
+    for log_rows in sweep_rows or (QUICK_ROW_SWEEP if quick else ROW_SWEEP):
         n = (1 << log_rows) - 1
         say(f"prove-time sweep: fib({n}), 2^{log_rows} rows")
         started = time.perf_counter()
@@ -129,6 +127,34 @@ def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float
         "date": dt.date.today().isoformat(),
         "quick": quick,
     }
+
+
+def _beyond(rollup, backend: str, got: list[GasPoint], over: list[Unsettled], options, statement_max: int,
+            max_prove_s: float, say: Callable[[str], None]) -> tuple[list[GasPoint], list[Unsettled]]:
+    """Batches past the listed sizes: the largest the fit says fits under the 60M profile's cap, then the
+    statement limit; each only while its proving, estimated linearly from the largest proven batch, stays
+    under ``max_prove_s``."""
+    points, unsettled = list(got), list(over)
+    try:
+        under_cap, _ = GasCurve(got).max_members(PROFILES["60M"])
+    except Exception:  # fewer than two sizes settled: nothing to aim with
+        under_cap = statement_max
+    done = {p.members for p in got} | {u.members for u in over}
+    for n in sorted({min(under_cap, statement_max), statement_max}):
+        proved = [(p.members, p.prove_s or 0.0) for p in points] + [(u.members, u.prove_s) for u in unsettled]
+        last_n, last_s = max(proved)
+        if n in done or n <= last_n:
+            continue
+        estimate = last_s * n / last_n
+        if estimate > max_prove_s:
+            say(f"{backend}: not trying {n} members (estimated proving {estimate:.0f} s > {max_prove_s:g} s)")
+            break
+        more, too_large = measure_batches(rollup, backend, [n], options, progress=say)
+        points += more
+        unsettled += too_large
+        if too_large:
+            break
+    return points[len(got):], unsettled[len(over):]
 
 
 def _marginal(curve: GasCurve) -> float:
