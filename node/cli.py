@@ -169,6 +169,19 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         report = aggregate_bench.run(sizes, args.preset, getattr(args, "l1_rpc", None), mixed, progress=True)
         print(aggregate_bench.main_json(report) if args.json else aggregate_bench.format_report(report))
         return EXIT_OK
+    if args.suite == "gas":
+        from contracts import bench as gas_bench
+
+        programs = args.programs.split(",") if args.programs else list(gas_bench.QUICK_PROGRAMS if args.quick else gas_bench.PROGRAMS)
+        logs = gas_bench.QUICK_LOGS if args.quick else range(args.min_log, args.max_log + 1, 2)
+        cases = gas_bench.cases_for(programs, logs)
+        if not cases:
+            raise ValueError("no trace length in range for these programs")
+        submit = gas_bench.SUBMIT_CASE if gas_bench.SUBMIT_CASE in cases else cases[-1]
+        report = gas_bench.run(cases, args.preset, args.l1_rpc, submit_case=submit,
+                               breakdown_case=gas_bench.GOAL_CASE if args.breakdown else None)
+        print(gas_bench.main_json(report) if args.json else gas_bench.format_report(report))
+        return EXIT_OK
     if args.suite != "prover":
         print(f"unknown benchmark {args.suite!r}", file=sys.stderr)
         return EXIT_USAGE
@@ -180,7 +193,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     else:
         sizes = list(range(args.min_log, args.max_log + 1, 2))
     backends = [Backend.parse(b) for b in args.backends.split(",")]
-    report = bench.run(sizes, args.programs.split(","), backends, args.preset, progress=not args.json)
+    report = bench.run(sizes, (args.programs or "fib").split(","), backends, args.preset, progress=not args.json)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -287,15 +300,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("suite", choices=["prover", "service", "aggregate"])
+    p.add_argument("suite", choices=["prover", "service", "aggregate", "gas"])
     p.add_argument("--json", action="store_true")
-    p.add_argument("--quick", action="store_true", help="small sizes only (2^6..2^12)")
+    p.add_argument("--quick", action="store_true", help="small sizes only (prover: 2^6..2^12; gas: fib 2^6, 2^10, 2^16)")
     p.add_argument("--min-log", type=int, default=6)
     p.add_argument("--max-log", type=int, default=20)
-    p.add_argument("--programs", default="fib")
+    p.add_argument("--programs", default=None, help="comma-separated (default: prover fib; gas fib,mimc,collatz)")
     p.add_argument("--backends", default="stark,trace")
     p.add_argument("--preset", default="default")
-    p.add_argument("--l1-rpc", default=None, help="settle on this JSON-RPC node instead of the embedded L1 (aggregate)")
+    p.add_argument("--l1-rpc", default=None, help="settle on this JSON-RPC node instead of the embedded L1 (aggregate, gas)")
+    p.add_argument("--breakdown", action="store_true", help="gas: also trace where the gas of fib 2^16 goes (anvil)")
     p.set_defaults(func=_cmd_bench)
     return parser
 
