@@ -19,7 +19,7 @@ import json
 import sys
 import time
 from importlib import metadata
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from contracts import gas as G
 from contracts.errors import TransactionTooLargeError
