@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from aggregator import prove_batch, verify_batch
+from aggregator import BatchReceipt, prove_batch, verify_batch
 from aggregator.air import BATCH_ID
 from aggregator.batch import execute_members
 from aggregator.statement import BatchStatement
@@ -22,7 +22,7 @@ from contracts.chain import L1Chain, TxResult
 from contracts.errors import TransactionTooLargeError
 from contracts.rollup import Rollup, statement_bytes
 from prover.backends import prove, verify
-from prover.receipt import Backend
+from prover.receipt import Backend, Receipt
 from prover.stark.params import ProofOptions
 
 Progress = Callable[[str], None]
@@ -65,7 +65,7 @@ class Unsettled:
     reason: str
 
 
-def _point(result: TxResult, members: int, receipt, backend: str, kind: str, prove_s: float | None,
+def _point(result: TxResult, members: int, receipt: "Receipt | BatchReceipt", backend: str, kind: str, prove_s: float | None,
            trace_rows: int | None, verify_s: float | None = None) -> GasPoint:
     return GasPoint.from_breakdown(
         members, result.gas, statement=statement_bytes(receipt), backend=backend, kind=kind,

@@ -16,10 +16,9 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from capacity.measure import (
-    StorageCost,
     Unsettled,
     calldata_payload,
     max_members_by_statement,
@@ -33,7 +32,6 @@ from capacity.model import (
     PROFILES,
     Capacity,
     CapacityModel,
-    ChainProfile,
     GasCurve,
     GasPoint,
     best_capacity,
@@ -44,6 +42,10 @@ from capacity.model import (
 )
 from capacity.options import GOAL_RPS, add_arguments
 from contracts import gas as G
+
+if TYPE_CHECKING:
+    from contracts.rollup import Rollup
+    from prover.stark.params import ProofOptions
 
 DEFAULT_SIZES = (1, 4, 10, 16, 64, 256, 1024)
 QUICK_SIZES = (1, 4, 10, 16, 64)
@@ -129,7 +131,7 @@ def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float
     }
 
 
-def _beyond(rollup, backend: str, got: list[GasPoint], over: list[Unsettled], options, statement_max: int,
+def _beyond(rollup: "Rollup", backend: str, got: list[GasPoint], over: list[Unsettled], options: "ProofOptions", statement_max: int,
             max_prove_s: float, say: Callable[[str], None]) -> tuple[list[GasPoint], list[Unsettled]]:
     """Batches past the listed sizes: the largest the fit says fits under the 60M profile's cap, then the
     statement limit; each only while its proving, estimated linearly from the largest proven batch, stays
