@@ -48,6 +48,8 @@ from contracts.errors import L1Error, L1UnavailableError
 
 ROOT = CONTRACTS_DIR.parent
 _ENTRY = re.compile(r"_sym_internal (\d+) (\w+)\((.*)\)_runtime")
+#: Seconds allowed for the traced replay (about 40 s per million gas on a loaded 2-core machine).
+TRACE_TIMEOUT_S = 1800
 _RETURN = re.compile(r"_sym_internal (\d+) (\w+)\((.*)\)_runtime_call\d+")
 
 #: Category of a query-phase function, by (module file stem, function name).
@@ -440,7 +442,7 @@ def _profile_on(receipt: Any, url: str) -> GasProfile:
     from prover.programs import program_by_id
     from prover.stark.params import ProofOptions
 
-    chain = RpcL1(url)
+    chain = RpcL1(url, timeout=TRACE_TIMEOUT_S)  # the traced replay runs at a few hundred thousand gas/s
     rollup = deploy_rollup(chain, min_security_bits=0)
     journal = receipt.journal.to_bytes()
     program = program_by_id(receipt.journal.program_id)
@@ -462,7 +464,7 @@ def _profile_on(receipt: Any, url: str) -> GasProfile:
     tracer = tracer_for({a: cm for a, (_, cm) in contracts.items()})
     started = time.perf_counter()
     try:
-        trace = chain._rpc("debug_traceTransaction", [result.tx_hash, {"tracer": tracer, "timeout": "1800s"}])
+        trace = chain._rpc("debug_traceTransaction", [result.tx_hash, {"tracer": tracer, "timeout": f"{TRACE_TIMEOUT_S}s"}])
     except L1Error as exc:
         raise ProfileError(f"the node cannot run the JavaScript tracer: {exc}") from exc
     trace_s = time.perf_counter() - started
