@@ -329,19 +329,22 @@ def _mds_add(src, dst, mds, rc, offset):
             dst[i] = add(dst[i], mul(mds[i, j], x))
 
 
+@njit(cache=True, inline="always")
+def _round_state(s, tmp, mds, row):
+    """Round with constants ``row`` (uint64[24]) in place on s; tmp is uint64[36] scratch."""
+    t = tmp[0:12]
+    for i in range(12):
+        t[i] = _pow7(s[i])
+    _mds_add(t, s, mds, row, 0)
+    _root7_lanes(s, t, tmp[12:24], tmp[24:36])
+    _mds_add(t, s, mds, row, 12)
+
+
 @njit(cache=True)
 def permute_state(s: np.ndarray, tmp: np.ndarray, mds: np.ndarray, rc: np.ndarray) -> None:
     """The permutation in place on one uint64[12] state; tmp is uint64[36] scratch, mds/rc the parameter arrays."""
-    t = tmp[0:12]
-    x6 = tmp[12:24]
-    x7 = tmp[24:36]
     for r in range(rc.shape[0]):
-        row = rc[r]
-        for i in range(12):
-            t[i] = _pow7(s[i])
-        _mds_add(t, s, mds, row, 0)
-        _root7_lanes(s, t, x6, x7)
-        _mds_add(t, s, mds, row, 12)
+        _round_state(s, tmp, mds, rc[r])
 
 
 @njit(cache=True)
@@ -349,6 +352,18 @@ def _permute_span(states, mds, rc, lo, hi):
     tmp = np.empty(36, dtype=np.uint64)
     for i in range(lo, hi):
         permute_state(states[i], tmp, mds, rc)
+
+
+@njit(cache=True)
+def _trace_rows(traces, mds, rc):
+    """traces is uint64[n, ROUNDS + 1, 12] with the inputs in [:, 0]; fills [:, 1:] round by round."""
+    tmp = np.empty(36, dtype=np.uint64)
+    s = np.empty(12, dtype=np.uint64)
+    for i in range(traces.shape[0]):
+        s[:] = traces[i, 0]
+        for r in range(rc.shape[0]):
+            _round_state(s, tmp, mds, rc[r])
+            traces[i, r + 1] = s
 
 
 _CHUNK = 256
@@ -377,6 +392,19 @@ def permute_batch(states: np.ndarray) -> np.ndarray:
     kernel = _permute_rows_parallel if out.shape[0] >= _PARALLEL_MIN else _permute_rows_serial
     kernel(out, _MDS_ARRAY, _RC_ARRAY)
     return out
+
+
+def permute_trace_batch(states: np.ndarray) -> np.ndarray:
+    """uint64[n, ROUNDS + 1, 12]: for each input row, the 8 states of :func:`permute_trace` (one thread)."""
+    states = np.asarray(states, dtype=np.uint64)
+    if states.ndim != 2 or states.shape[1] != WIDTH:
+        raise FieldError(f"permute_trace_batch takes an (n, {WIDTH}) array")
+    if states.size and int(states.max()) >= P:
+        raise FieldError("permute_trace_batch takes canonical elements")
+    traces = np.zeros((states.shape[0], ROUNDS + 1, WIDTH), dtype=np.uint64)
+    traces[:, 0] = states
+    _trace_rows(traces, _MDS_ARRAY, _RC_ARRAY)
+    return traces
 
 
 def merge_batch(left: np.ndarray, right: np.ndarray) -> np.ndarray:

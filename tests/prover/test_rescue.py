@@ -277,3 +277,10 @@ def test_journal_root():
     leaves = rt.journal_leaves(journals)
     assert leaves == [rp.journal_leaf(PID, (i,), (i * i,)) for i in range(3)]
     assert rt.journal_root(journals) == rt.root(leaves)
+
+
+def test_trace_batch_equals_reference():
+    states = [rand_state() for _ in range(5)]
+    traces = rp.permute_trace_batch(np.array(states, dtype=np.uint64))
+    assert traces.shape == (5, rp.ROUNDS + 1, 12)
+    assert [[[int(x) for x in row] for row in t] for t in traces] == [rp.permute_trace(s) for s in states]
