@@ -277,7 +277,6 @@ def digest_from_bytes(data: bytes) -> Digest:
 # numba kernels
 # ---------------------------------------------------------------------------
 
-_ONE = np.uint64(1)
 
 
 @njit(cache=True, inline="always")
