@@ -278,7 +278,6 @@ def digest_from_bytes(data: bytes) -> Digest:
 # ---------------------------------------------------------------------------
 
 
-
 @njit(cache=True, inline="always")
 def _pow7(x):
     x2 = mul(x, x)
