@@ -23,10 +23,10 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROO
     @notice Reverts unless every query of `seal` is consistent; returns its conjectured security bits.
     @dev The statement itself (journal, program id, trace length) is checked by StarkVerifier.
     """
-    width: uint256 = 0
-    comp_cols: uint256 = 0
-    width, comp_cols = staticcall statement.Air(air).columns(journal)
-    assert width >= 1 and width <= statement.MAX_WIDTH and comp_cols >= 1 and comp_cols <= statement.MAX_COMP, "AIR shape out of range"
-    ctx: proof.Context = statement.begin(journal, width, comp_cols, 0)
+    seal_at: uint256 = 0
+    seal_len: uint256 = 0
+    seal_at, seal_len = statement.seal_location()
+    s: statement.Statement = statement.decode(air, journal, seal_at, False)
+    ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, 0)
     queries.check(ctx)
     return ctx.security

@@ -30,13 +30,26 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROO
     """
     @notice Verify `seal` for `journal` under the program whose constraints `air` evaluates.
     @return Conjectured security bits of the proof.
+    @dev Vyper copies both Bytes arguments into this frame, which sits above
+         every internal frame: journal-sized work is kept in internal functions.
     """
-    s: statement.Statement = statement.decode(air, journal)
-    ctx: proof.Context = statement.begin(journal, s.width, s.comp_cols, s.min_rows)
+    seal_at: uint256 = 0
+    seal_len: uint256 = 0
+    seal_at, seal_len = statement.seal_location()
+    s: statement.Statement = statement.decode(air, journal, seal_at, True)
+    ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, s.min_rows)
+    self._check_ood(air, ctx, journal)
+    assert self._query_phase() == ctx.security, "query phase disagrees"
+    return ctx.security
 
+
+@internal
+@view
+def _check_ood(air: address, ctx: proof.Context, journal: Bytes[proof.MAX_JOURNAL]):
+    """@notice The AIR's constraints at z, combined with alpha, must equal sum_j z^(jT) H_j(z) from the committed composition columns."""
     ood: DynArray[uint256, statement.MAX_OOD] = []
     for i: uint256 in range(statement.MAX_OOD // 2):
-        if i >= 2 * s.width:
+        if i >= 2 * ctx.width:
             break
         c0: uint256 = 0
         c1: uint256 = 0
@@ -47,23 +60,26 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROO
     e1: uint256 = 0
     e0, e1 = staticcall statement.Air(air).evaluate(ctx.log_t, ctx.z0, ctx.z1, ctx.alpha0, ctx.alpha1, ood, journal)
 
-    # H(z) = sum_j z^(jT) H_j(z) from the committed composition columns.
     zt0: uint256 = 0
     zt1: uint256 = 0
     zt0, zt1 = goldilocks.ext_square_n(ctx.z0, ctx.z1, ctx.log_t)
     h0: uint256 = 0
     h1: uint256 = 0
     for j: uint256 in range(statement.MAX_COMP):
-        if j >= s.comp_cols:
+        if j >= ctx.comp_cols:
             break
         c0: uint256 = 0
         c1: uint256 = 0
-        c0, c1 = proof.ood(ctx, 2 * s.width + s.comp_cols - 1 - j)
+        c0, c1 = proof.ood(ctx, 2 * ctx.width + ctx.comp_cols - 1 - j)
         h0, h1 = goldilocks.ext_mul(h0, h1, zt0, zt1)
         h0 = uint256_addmod(h0, c0, P)
         h1 = uint256_addmod(h1, c1, P)
     assert h0 == e0 and h1 == e1, "out-of-domain composition check failed"
 
+
+@internal
+@view
+def _query_phase() -> uint256:
+    """@notice Forward this call's calldata unchanged to the query phase; its security bits."""
     result: Bytes[32] = raw_call(QUERY_PHASE, msg.data, max_outsize=32, is_static_call=True)
-    assert convert(result, uint256) == ctx.security, "query phase disagrees"
-    return ctx.security
+    return convert(result, uint256)

@@ -55,7 +55,7 @@ _RETURN = re.compile(r"_sym_internal (\d+) (\w+)\((.*)\)_runtime_call\d+")
 #: Category of a query-phase function, by (module file stem, function name).
 QUERY_CATEGORIES: dict[tuple[str, str], str] = {
     ("proof", "begin"): "transcript replay",
-    ("statement", "begin"): "transcript replay",
+    ("statement", "decode"): "transcript replay",
     ("transcript", "draw"): "transcript replay",
     ("transcript", "absorb32"): "transcript replay",
     ("transcript", "ext_of"): "transcript replay",
@@ -367,7 +367,7 @@ def _category(kind: str, path: list[Function]) -> str:
         return "AIR contract"
     if kind == "entry":
         names = {(f.module, f.name) for f in path}
-        if names & {("proof", "begin"), ("statement", "begin")}:
+        if ("proof", "begin") in names:
             return "entry: transcript replay"
         return "entry: statement + out-of-domain check"
     for fn in reversed(path):

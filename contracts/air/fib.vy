@@ -29,12 +29,12 @@ def journal_root(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (bytes32, uint256
 
 
 @external
-@pure
+@view
 def shape(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256, uint256):
     """@notice (trace width, composition columns, fewest trace rows the statement needs)."""
     inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
     outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
-    inputs, outputs = journal_codec.decode(journal, 1, 1)
+    inputs, outputs = journal_codec.decode(0, 1, 1)
     rows: uint256 = 8
     for step: uint256 in range(64):
         if rows > inputs[0]:
@@ -49,7 +49,7 @@ def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: 
     """@notice sum_k alpha^k Q_k(z) from the trace values at z (ood[0:4]) and z*g (ood[4:8])."""
     inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
     outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
-    inputs, outputs = journal_codec.decode(journal, 1, 1)
+    inputs, outputs = journal_codec.decode(6, 1, 1)
     f0: uint256 = 0
     f1: uint256 = 0
     f0, f1 = constraints.transition_factor(log_t, z0, z1)

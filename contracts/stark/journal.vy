@@ -9,35 +9,50 @@
 P: constant(uint256) = 18446744069414584321
 MAX_JOURNAL: constant(uint256) = 32768
 MAX_VALUES: constant(uint256) = 64
+MASK32: constant(uint256) = 4294967295
+MASK64: constant(uint256) = 18446744073709551615
 
 
 @internal
-@pure
-def _values(journal: Bytes[MAX_JOURNAL], at: uint256) -> (DynArray[uint256, MAX_VALUES], uint256):
-    assert at + 4 <= len(journal), "journal truncated"
-    count: uint256 = convert(slice(journal, at, 4), uint256)
+@view
+def _values(start: uint256, size: uint256, at: uint256) -> (DynArray[uint256, MAX_VALUES], uint256):
+    """@notice The u32-counted list of values at journal offset `at` (the journal's bytes start at calldata offset `start`)."""
+    assert at + 4 <= size, "journal truncated"
+    count: uint256 = convert(slice(msg.data, start + at + 4 - 32, 32), uint256) & MASK32
     assert count <= MAX_VALUES, "journal lists too many values"
-    assert at + 4 + 8 * count <= len(journal), "journal truncated"
+    assert at + 4 + 8 * count <= size, "journal truncated"
     out: DynArray[uint256, MAX_VALUES] = []
+    end: uint256 = start + at + 4
     for i: uint256 in range(MAX_VALUES):
         if i >= count:
             break
-        v: uint256 = convert(slice(journal, at + 4 + 8 * i, 8), uint256)
+        end = unsafe_add(end, 8)
+        v: uint256 = convert(slice(msg.data, end - 32, 32), uint256) & MASK64
         assert v < P, "journal value is not a canonical field element"
         out.append(v)
     return (out, at + 4 + 8 * count)
 
 
 @internal
-@pure
-def decode(journal: Bytes[MAX_JOURNAL], num_inputs: uint256, num_outputs: uint256) -> (DynArray[uint256, MAX_VALUES], DynArray[uint256, MAX_VALUES]):
-    """@notice The journal's inputs and outputs; reverts unless their counts are as given and nothing trails."""
-    assert len(journal) >= 40, "journal truncated"
+@view
+def decode(arg: uint256, num_inputs: uint256, num_outputs: uint256) -> (DynArray[uint256, MAX_VALUES], DynArray[uint256, MAX_VALUES]):
+    """
+    @notice The inputs and outputs of the journal that is ABI argument `arg`
+            (0-based) of the external call being served, read in place from
+            calldata; reverts unless their counts are as given and nothing trails.
+    @dev Reading calldata instead of taking the journal as a Bytes argument
+         keeps a journal-sized copy out of every internal frame.
+    """
+    head: uint256 = 4 + convert(slice(msg.data, 4 + 32 * arg, 32), uint256)
+    assert head + 32 <= len(msg.data), "journal out of calldata"
+    size: uint256 = convert(slice(msg.data, head, 32), uint256)
+    assert size <= MAX_JOURNAL and head + 32 + size <= len(msg.data), "journal out of calldata"
+    assert size >= 40, "journal truncated"
     inputs: DynArray[uint256, MAX_VALUES] = []
     outputs: DynArray[uint256, MAX_VALUES] = []
     at: uint256 = 0
-    inputs, at = self._values(journal, 32)
-    outputs, at = self._values(journal, at)
-    assert at == len(journal), "trailing bytes after the journal"
+    inputs, at = self._values(head + 32, size, 32)
+    outputs, at = self._values(head + 32, size, at)
+    assert at == size, "trailing bytes after the journal"
     assert len(inputs) == num_inputs and len(outputs) == num_outputs, "journal has the wrong number of values"
     return (inputs, outputs)

@@ -127,39 +127,33 @@ def sorted_unique(values: uint256[MAX_QUERIES], count: uint256, mask: uint256) -
     """
     @notice The sorted distinct values of (values[i] & mask), and for each i the
             rank of its value in that list.
+    @dev One insertion sort of (value << 8 | i) keys, then one pass that drops
+         duplicates and hands out ranks; count <= MAX_QUERIES < 256.
     @return (distinct values, rank of each input, number of distinct values)
     """
-    out: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
-    n: uint256 = 0
+    keys: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     for i: uint256 in range(count, bound=MAX_QUERIES):
-        v: uint256 = values[i] & mask
-        j: uint256 = n
+        key: uint256 = ((values[i] & mask) << 8) | i
+        j: uint256 = i
         for step: uint256 in range(MAX_QUERIES):
-            if j == 0 or out[unsafe_sub(j, 1)] < v:
+            if j == 0:
                 break
+            prev: uint256 = keys[unsafe_sub(j, 1)]
+            if prev < key:
+                break
+            keys[j] = prev
             j = unsafe_sub(j, 1)
-        if j < n and out[j] == v:
-            continue
-        k: uint256 = n
-        for step: uint256 in range(MAX_QUERIES):
-            if k == j:
-                break
-            out[k] = out[unsafe_sub(k, 1)]
-            k = unsafe_sub(k, 1)
-        out[j] = v
-        n = unsafe_add(n, 1)
+        keys[j] = key
+    out: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
-    for i: uint256 in range(count, bound=MAX_QUERIES):
-        v: uint256 = values[i] & mask
-        lo: uint256 = 0
-        hi: uint256 = n - 1
-        for step: uint256 in range(8):
-            if lo >= hi:
-                break
-            mid: uint256 = (lo + hi) >> 1
-            if out[mid] < v:
-                lo = mid + 1
-            else:
-                hi = mid
-        ranks[i] = lo
+    n: uint256 = 0
+    last: uint256 = max_value(uint256)
+    for k: uint256 in range(count, bound=MAX_QUERIES):
+        key: uint256 = keys[k]
+        v: uint256 = key >> 8
+        if v != last:
+            out[n] = v
+            n = unsafe_add(n, 1)
+            last = v
+        ranks[key & 255] = unsafe_sub(n, 1)
     return (out, ranks, n)

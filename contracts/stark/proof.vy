@@ -48,9 +48,11 @@ struct Context:
 
 @internal
 @view
-def begin(journal: Bytes[MAX_JOURNAL], proof_at: uint256, proof_len: uint256, width: uint256, comp_cols: uint256, required_rows: uint256) -> Context:
+def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint256, comp_cols: uint256, required_rows: uint256) -> Context:
     """
     @notice Header checks, section layout, transcript replay and query positions.
+    @param initial The transcript's first state, keccak256(TAG || header || journal),
+           computed by the caller where the journal already is (see statement.vy).
     @param proof_at Absolute calldata offset of the proof's first byte.
     @param required_rows Fewest trace rows the statement needs (from the program's AIR).
     """
@@ -100,8 +102,7 @@ def begin(journal: Bytes[MAX_JOURNAL], proof_at: uint256, proof_len: uint256, wi
     ctx.trace_root = convert(slice(msg.data, proof_at + HEADER_SIZE, 32), bytes32)
     ctx.comp_root = convert(slice(msg.data, proof_at + HEADER_SIZE + 32, 32), bytes32)
 
-    state: bytes32 = keccak256(concat(TAG, slice(msg.data, proof_at, 8), journal))
-    state = transcript.draw(transcript.absorb32(state, ctx.trace_root))
+    state: bytes32 = transcript.draw(transcript.absorb32(initial, ctx.trace_root))
     ctx.alpha0, ctx.alpha1 = transcript.ext_of(state)
     state = transcript.draw(transcript.absorb32(state, ctx.comp_root))
     ctx.z0, ctx.z1 = transcript.ext_of(state)

@@ -68,8 +68,8 @@ class ProofOptions:
 PRESETS: dict[str, ProofOptions] = {
     # Conjectured >= 100 bits; the default for every proof.
     "default": ProofOptions(log_blowup=3, log_folding=3, num_queries=28, grinding_bits=16, log_max_remainder=4),
-    # Same security, smaller proofs for L1 (larger blowup, fewer queries), slower to prove.
-    "compact": ProofOptions(log_blowup=5, log_folding=3, num_queries=16, grinding_bits=20, log_max_remainder=4),
+    # Same security, the smallest proofs and cheapest L1 verification (64x blowup, 13 queries, 22 bits of grinding), slower to prove.
+    "compact": ProofOptions(log_blowup=6, log_folding=3, num_queries=13, grinding_bits=22, log_max_remainder=4),
     # Higher conjectured security (~112+ bits where the field term allows).
     "high": ProofOptions(log_blowup=4, log_folding=3, num_queries=24, grinding_bits=22, log_max_remainder=4),
     # Insecure and fast, for tests and development only.

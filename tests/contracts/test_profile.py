@@ -25,7 +25,7 @@ def test_code_map_of_the_query_phase():
 
 def test_attribute_follows_the_call_path():
     cm = P.code_map(VERIFIER_SOURCE)
-    begin = next(f for f in cm.functions if (f.module, f.name) == ("statement", "begin"))
+    begin = next(f for f in cm.functions if (f.module, f.name) == ("statement", "decode"))
     inner = next(f for f in cm.functions if (f.module, f.name) == ("proof", "begin"))
     own = {
         f"0xaa||3": [100, 2],
@@ -35,12 +35,12 @@ def test_attribute_follows_the_call_path():
     }
     a = P.attribute(own, {"0xaa": ("entry", cm)})
     categories, frames, functions = a.categories, a.frames, a.functions
-    assert categories == {"entry: statement + out-of-domain check": 100, "entry: transcript replay": 17, "other contracts": 5}
+    assert categories == {"entry: statement + out-of-domain check": 110, "entry: transcript replay": 7, "other contracts": 5}
     assert frames == {"StarkVerifier": 117, "0xbb": 5}
     assert a.category_memory["entry: transcript replay"] == 4 and a.frame_memory["StarkVerifier"] == 4
     by_name = {(f.contract, f.function): f for f in functions}
-    assert by_name[("StarkVerifier", "statement.begin")].inclusive_gas == 17
-    assert by_name[("StarkVerifier", "statement.begin")].self_gas == 10
+    assert by_name[("StarkVerifier", "statement.decode")].inclusive_gas == 17
+    assert by_name[("StarkVerifier", "statement.decode")].self_gas == 10
     assert by_name[("StarkVerifier", "(dispatch, external functions)")].inclusive_gas == 117
     with pytest.raises(P.ProfileError):  # a pc outside the function the path ends in
         P.attribute({f"0xaa|{begin.entry}|3": [1, 1]}, {"0xaa": ("entry", cm)})
