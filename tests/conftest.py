@@ -10,15 +10,14 @@ When no anvil can be found the tests that need it fail, loudly; set
 from __future__ import annotations
 
 import os
-import platform
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from contracts.profile import find_anvil
 from prover.backends import prove
 from prover.receipt import Backend
 from prover.stark.params import preset
@@ -49,19 +48,6 @@ def fib_receipt_default(default_options):
 
 ROOT = Path(__file__).resolve().parents[1]
 ANVIL_BLOCK_GAS_LIMIT = 60_000_000
-
-
-def find_anvil() -> str | None:
-    """The anvil binary: $ANVIL, the npm platform package under .tools, its node wrapper, or PATH."""
-    if os.environ.get("ANVIL"):
-        return os.environ["ANVIL"]
-    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), "")
-    system = {"Linux": "linux", "Darwin": "darwin"}.get(platform.system(), "")
-    modules = ROOT / ".tools" / "node_modules"
-    for candidate in (modules / "@foundry-rs" / f"anvil-{system}-{arch}" / "bin" / "anvil", modules / ".bin" / "anvil"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("anvil")
 
 
 class Anvil:
@@ -103,7 +89,7 @@ def _anvil_binary() -> str:
     if binary is None or not os.access(binary, os.X_OK):
         message = f"anvil not found ({binary or 'not installed'}): run ./scripts/dev.sh test (installs @foundry-rs/anvil into .tools) or set $ANVIL"
         if os.environ.get("SUPERVM_NO_ANVIL") == "1":
-            pytest.skip(message)
+            pytest.skip(reason=message)
         pytest.fail(message)
     return binary
 
