@@ -70,26 +70,38 @@ class _Bench:
     def calibrate(self) -> dict:
         out = {}
         top = 13 if self.quick else 15
+        budget = 0.4 if self.quick else 1.2
         for backend, modes in ((Backend.STARK, ("local", "worker")), (Backend.TRACE, ("local", "batch"))):
             for mode in modes:
                 sizes, times = [], []
                 for log_rows in range(6, top + 1):
-                    # distinct inputs with the same row count: proof-of-work grinding time depends on the
-                    # transcript, so one input per size would fit noise; the model predicts the expected cost
+                    # Proof-of-work grinding time depends on the transcript and is exponentially distributed,
+                    # so the model predicts the mean over many distinct inputs with the same row count,
+                    # proving (round robin over them) until the time budget is spent.
                     top_n = (1 << log_rows) - 1
-                    req = ProveRequest.make("fib", (top_n,), backend)
-                    if mode == "local":
-                        count = 6 if backend == Backend.STARK else 200
-                        reqs = [ProveRequest.make("fib", (top_n - j % 16,), backend) for j in range(count)]
-                        run = lambda: [prove("fib", r.inputs, backend) for r in reqs]  # noqa: E731
-                    elif mode == "batch":
-                        reqs = [req] * 2000
-                        run = lambda: self.svc.prove_batch(reqs, use_cache=False)  # noqa: E731
+                    span = min(1 << (log_rows - 1), 256)
+                    if mode == "batch":
+                        reqs = [ProveRequest.make("fib", (top_n,), backend)] * 2000
+                        run = lambda chunk: self.svc.prove_batch(chunk, use_cache=False)  # noqa: E731
+                        step = len(reqs)
+                    elif mode == "local":
+                        reqs = [ProveRequest.make("fib", (top_n - j,), backend) for j in range(span)]
+                        run = lambda chunk: [prove("fib", r.inputs, backend) for r in chunk]  # noqa: E731
+                        step = 1 if backend == Backend.STARK else span
                     else:
-                        reqs = [ProveRequest.make("fib", (top_n - j,), backend) for j in range(6)]
-                        run = lambda: self.svc.pool.map(reqs, 1)  # noqa: E731
-                    run()
-                    per = _time(run, 3) / len(reqs) * (self.svc.workers if mode == "worker" else 1)
+                        reqs = [ProveRequest.make("fib", (top_n - j,), backend) for j in range(span)]
+                        run = lambda chunk: self.svc.pool.map(chunk, 1)  # noqa: E731
+                        step = 2 * self.svc.workers
+                    run(reqs[:step])
+                    done, spent, at = 0, 0.0, 0
+                    while spent < budget or done < 4 * step:
+                        chunk = [reqs[(at + k) % len(reqs)] for k in range(step)]
+                        at += step
+                        t0 = time.perf_counter()
+                        run(chunk)
+                        spent += time.perf_counter() - t0
+                        done += step
+                    per = spent / done * (self.svc.workers if mode == "worker" else 1)
                     sizes.append(1 << log_rows)
                     times.append(per)
                     self.svc.model.observe(backend, "fib", 1 << log_rows, per, mode)
@@ -108,30 +120,38 @@ class _Bench:
 
     # -- scenarios -------------------------------------------------------------
     def strategies(self, reqs: list[ProveRequest], backend: Backend, names: Sequence[str], reps: int) -> dict:
+        """Median time of each strategy; repetitions are interleaved (one of each in turn), so a slow
+        spell of the shared machine costs every strategy alike instead of whichever ran during it."""
         svc = self.svc
-        out = {}
+
+        def no_cache_adaptive() -> None:
+            saved, svc.cache = svc.cache, None
+            try:
+                svc.prove_adaptive(reqs)
+            finally:
+                svc.cache = saved
+
+        table: dict[str, Callable[[], object]] = {
+            "none": lambda: [prove(r.program, r.inputs, r.backend, r.resolved_options()) for r in reqs],
+            "batch": lambda: svc.prove_batch(reqs, use_cache=False),
+            "sequential": lambda: svc.prove_batch(reqs, use_cache=False),
+            "parallel": lambda: svc.prove_parallel(reqs, use_cache=False),
+            "forced parallel": lambda: svc.prove_parallel(reqs, use_cache=False),
+            "cache": lambda: (self.fresh_cache(), svc.prove_batch(reqs, use_cache=True)),
+            "adaptive": lambda: (self.fresh_cache(), svc.prove_adaptive(reqs)),
+            "adaptive (no cache)": no_cache_adaptive,
+        }
+        times: dict[str, list[float]] = {name: [] for name in names}
+        plans: dict[str, str] = {}
         for name in names:
-            if name == "none":
-                fn = lambda: [prove(r.program, r.inputs, r.backend, r.resolved_options()) for r in reqs]  # noqa: E731
-            elif name in ("batch", "sequential"):
-                fn = lambda: svc.prove_batch(reqs, use_cache=False)  # noqa: E731
-            elif name in ("parallel", "forced parallel"):
-                fn = lambda: svc.prove_parallel(reqs, use_cache=False)  # noqa: E731
-            elif name == "cache":
-                fn = lambda: (self.fresh_cache(), svc.prove_batch(reqs, use_cache=True))  # noqa: E731
-            elif name == "adaptive":
-                fn = lambda: (self.fresh_cache(), svc.prove_adaptive(reqs))  # noqa: E731
-            elif name == "adaptive (no cache)":
-                def fn():
-                    saved, svc.cache = svc.cache, None
-                    try:
-                        svc.prove_adaptive(reqs)
-                    finally:
-                        svc.cache = saved
-            fn()
-            out[name] = _time(fn, reps)
-            if name.startswith("adaptive"):
-                out[name + " plan"] = svc.last_plan.strategy + (" + cache" if svc.last_plan.use_cache else "")
+            table[name]()
+        for _ in range(reps):
+            for name in names:
+                times[name].append(_time(table[name], 1))
+                if name.startswith("adaptive"):
+                    plans[name + " plan"] = svc.last_plan.strategy + (" + cache" if svc.last_plan.use_cache else "")
+        out: dict = {name: statistics.median(t) for name, t in times.items()}
+        out.update(plans)
         return out
 
     def scenario1(self, backend: Backend) -> dict:

@@ -72,6 +72,7 @@ class ReceiptCache:
         self._entries: OrderedDict[bytes, tuple[Receipt, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._recent: deque[bool] = deque(maxlen=window)
+        self._recent_hits = 0  # hits among self._recent, kept in step so reading the rate is O(1)
         self._bytes = 0
         self._hits = self._misses = self._evictions = self._bypassed = 0
         self._skips = 0
@@ -85,11 +86,11 @@ class ReceiptCache:
             item = self._entries.get(key)
             if item is None:
                 self._misses += 1
-                self._recent.append(False)
+                self._remember(False)
                 return None
             self._entries.move_to_end(key)
             self._hits += 1
-            self._recent.append(True)
+            self._remember(True)
             return item[0]
 
     def put(self, key: bytes, receipt: Receipt) -> None:
@@ -125,6 +126,7 @@ class ReceiptCache:
         with self._lock:
             self._entries.clear()
             self._recent.clear()
+            self._recent_hits = 0
             self._bytes = self._hits = self._misses = self._evictions = self._bypassed = self._skips = 0
             self._lookup_s = self._insert_s = None
 
@@ -150,6 +152,13 @@ class ReceiptCache:
         self._record("_lookup_s", lookup_s)
         self._record("_insert_s", insert_s)
 
+    def _remember(self, hit: bool) -> None:
+        """Append one lookup outcome to the window (caller holds the lock)."""
+        if len(self._recent) == self._recent.maxlen and self._recent[0]:
+            self._recent_hits -= 1
+        self._recent.append(hit)
+        self._recent_hits += hit
+
     def _record(self, name: str, seconds: float) -> None:
         old = getattr(self, name)
         setattr(self, name, seconds if old is None else 0.9 * old + 0.1 * seconds)
@@ -165,10 +174,15 @@ class ReceiptCache:
         """Measured cost of storing one receipt (seconds, moving average)."""
         return self._insert_s or 0.0
 
+    def recent(self) -> tuple[float, int]:
+        """(hit rate over the last ``window`` lookups, lookups ever): what the scheduler reads before each plan."""
+        with self._lock:
+            return (self._recent_hits / len(self._recent) if self._recent else 0.0), self._hits + self._misses
+
     def recent_hit_rate(self) -> float:
         """Hit rate over the last ``window`` lookups."""
         with self._lock:
-            return sum(self._recent) / len(self._recent) if self._recent else 0.0
+            return self._recent_hits / len(self._recent) if self._recent else 0.0
 
     def break_even(self, prove_s: float) -> float:
         """Hit rate above which consulting the cache saves time, from measured costs."""
@@ -195,7 +209,7 @@ class ReceiptCache:
     def stats(self) -> CacheStats:
         """A snapshot of the counters."""
         with self._lock:
-            recent = sum(self._recent) / len(self._recent) if self._recent else 0.0
+            recent = self._recent_hits / len(self._recent) if self._recent else 0.0
             return CacheStats(
                 self._hits,
                 self._misses,
@@ -223,4 +237,4 @@ class ReceiptCache:
         """Count a hit served without a map lookup (a duplicate of an earlier request in the same batch)."""
         with self._lock:
             self._hits += 1
-            self._recent.append(True)
+            self._remember(True)

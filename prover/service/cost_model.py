@@ -1,13 +1,16 @@
 """Prove-time cost model: seconds as a function of trace rows, per (backend, program, mode).
 
-Fitted by weighted least squares (relative error) on the per-size medians of
-observed timings, with features 1, rows and rows·log2(rows) (an NTT/Merkle
-prover is n log n; the Trace backend is linear).  Negative coefficients are
+Fitted by weighted least squares (relative error) on the per-size means of
+observed timings (a STARK's proof-of-work term is exponentially distributed,
+so a median would underestimate the expected cost), with features 1, rows and
+rows·log2(rows) (an NTT/Merkle prover is n log n; the Trace backend is linear).  Negative coefficients are
 dropped and the fit repeated, so predictions stay positive and monotone.  The
 service feeds every timing it observes back with :meth:`CostModel.observe`,
 so the model follows the machine it runs on.  ``mode`` separates where the
 work ran: ``local`` (in the service's process), ``worker`` (one pool worker,
-single-threaded) and ``batch`` (per request inside a batched kernel).
+single-threaded), ``batch`` (per request inside a batched kernel, in the
+service's process, where it uses every core) and ``worker-batch`` (the same
+kernel inside one single-threaded worker).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -57,7 +61,7 @@ def fit_points(rows: Sequence[int], seconds: Sequence[float]) -> Fit:
     distinct = np.unique(x).size
     active = [0, 1, 2][: max(1, min(3, distinct))]
     if distinct == 1:  # one size: a constant is all the data supports
-        return Fit(float(np.median(y)), 0.0, 0.0, int(x.size))
+        return Fit(float(np.mean(y)), 0.0, 0.0, int(x.size))
     weights = 1.0 / np.maximum(y, 1e-12)
     a_all = _features(x) * weights[:, None]
     while True:
@@ -80,13 +84,18 @@ def relative_errors(fit: Fit, rows: Iterable[int], seconds: Iterable[float]) -> 
 class CostModel:
     """Observed timings per key, refitted lazily whenever new observations arrive."""
 
-    def __init__(self, samples_per_size: int = 32) -> None:
+    def __init__(self, samples_per_size: int = 32, refit_interval_s: float = 1.0) -> None:
         self._samples: dict[ModelKey, dict[int, deque[float]]] = defaultdict(dict)
         self._fits: dict[ModelKey, Fit] = {}
         self._dirty: set[ModelKey] = set()
         self._new: dict[ModelKey, int] = defaultdict(int)
         self._lock = threading.Lock()
         self._per_size = samples_per_size
+        #: Least time between two refits of one key once its fit rests on a full bucket (a refit costs ~0.1 ms).
+        self._interval = refit_interval_s
+        self._fitted_at: dict[ModelKey, float] = {}
+        #: Bumped on every change of a fit, so a caller may reuse decisions made under the same version.
+        self.version = 0
 
     def observe(self, backend: object, program: str, rows: int, seconds: float, mode: str = "local") -> None:
         """Record one measured prove time."""
@@ -108,21 +117,41 @@ class CostModel:
         with self._lock:
             self._fits[key] = fit
             self._dirty.discard(key)
+            self.version += 1
 
     def fit(self, backend: object, program: str, mode: str = "local") -> Fit | None:
         """The current fit for a key, refitted if observations arrived since; None if nothing is known."""
         key = model_key(backend, program, mode)
         with self._lock:
-            fitted = self._fits.get(key)
-            # refit when new data can matter: no fit yet, or new observations >= 1/8 of those fitted
-            if key in self._dirty and (fitted is None or self._new[key] * 8 >= max(1, fitted.samples)):
-                buckets = self._samples[key]
-                sizes = sorted(buckets)
-                fit = fit_points(sizes, [statistics.median(buckets[s]) for s in sizes])
-                self._fits[key] = Fit(fit.fixed, fit.per_row, fit.per_row_log, sum(len(b) for b in buckets.values()))
-                self._dirty.discard(key)
-                self._new[key] = 0
+            if key in self._dirty:
+                self._maybe_refit(key, time.monotonic())
             return self._fits.get(key)
+
+    def refresh(self) -> int:
+        """Refit every key that is due; returns :attr:`version`, which changes whenever a fit does."""
+        with self._lock:
+            now = time.monotonic()
+            for key in list(self._dirty):
+                self._maybe_refit(key, now)
+            return self.version
+
+    def _maybe_refit(self, key: ModelKey, now: float) -> None:
+        # refit when new data can matter (no fit yet, or new observations >= 1/8 of those fitted);
+        # once a fit rests on a full bucket of samples, at most once per interval (caller holds the lock)
+        fitted = self._fits.get(key)
+        if fitted is not None and not (
+            self._new[key] * 8 >= max(1, fitted.samples)
+            and (fitted.samples < self._per_size or now - self._fitted_at.get(key, 0.0) >= self._interval)
+        ):
+            return
+        buckets = self._samples[key]
+        sizes = sorted(buckets)
+        fit = fit_points(sizes, [statistics.fmean(buckets[s]) for s in sizes])
+        self._fits[key] = Fit(fit.fixed, fit.per_row, fit.per_row_log, sum(len(b) for b in buckets.values()))
+        self._dirty.discard(key)
+        self._new[key] = 0
+        self._fitted_at[key] = now
+        self.version += 1
 
     def predict(self, backend: object, program: str, rows: int, mode: str = "local") -> float | None:
         """Predicted seconds to prove ``rows`` rows, or None if the key has no data."""

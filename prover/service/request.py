@@ -78,9 +78,17 @@ class ProveRequest:
             return None
 
     def cache_key(self) -> bytes | None:
-        """sha256 of :meth:`canonical_bytes` (the whole input and the proof options), or None if malformed."""
-        data = self.canonical_bytes()
-        return None if data is None else hashlib.sha256(data).digest()
+        """sha256 of :meth:`canonical_bytes` (the whole input and the proof options), or None if malformed.
+
+        Computed once per request object: a request is immutable, and keying costs more than a Trace proof.
+        """
+        try:
+            return self.__dict__["_cache_key"]
+        except KeyError:
+            data = self.canonical_bytes()
+            key = None if data is None else hashlib.sha256(data).digest()
+            self.__dict__["_cache_key"] = key  # frozen dataclass: plain attribute assignment is refused
+            return key
 
     def trace_rows(self) -> int:
         """Rows of the trace this request proves (for cost prediction); 8 if the input is malformed."""

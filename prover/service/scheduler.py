@@ -13,17 +13,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from prover.service.cost_model import CostModel
 
 #: Prediction used when the model knows nothing about a key (seconds).
 UNKNOWN_COST_S = 1e-3
 
+#: Plans remembered before the memo is cleared.
+MEMO_SIZE = 256
 
-@dataclass(frozen=True)
-class WorkItem:
-    """``count`` requests of ``rows`` trace rows for (backend, program)."""
+#: Modes consulted, in order, when predicting the cost of a request in a given mode.
+_FALLBACK = {
+    "local": ("local", "worker", "batch"),
+    "worker": ("worker", "local", "batch"),
+    "batch": ("batch", "local", "worker"),
+    "worker-batch": ("worker-batch", "batch", "worker", "local"),
+}
+
+
+class WorkItem(NamedTuple):
+    """``count`` requests of ``rows`` trace rows for (backend, program); a tuple, so hashing is cheap."""
 
     backend: str
     program: str
@@ -32,14 +42,18 @@ class WorkItem:
     batchable: bool = False
 
 
-@dataclass(frozen=True)
-class CacheView:
+class CacheView(NamedTuple):
     """What the scheduler knows about the cache: measured hit rate and costs; ``known`` False before enough samples."""
 
     hit_rate: float
     lookup_s: float
     insert_s: float
     known: bool = True
+
+    def rounded(self) -> tuple:
+        """The view with the hit rate to 1 % and costs to 0.1 us: plans made under views that round
+        alike are interchangeable."""
+        return (round(self.hit_rate * 100), round(self.lookup_s * 1e7), round(self.insert_s * 1e7), self.known)
 
     def break_even(self, prove_s: float) -> float:
         """Hit rate above which the cache saves time for requests costing ``prove_s``."""
@@ -81,23 +95,45 @@ class AdaptiveScheduler:
         self.target_chunk_overhead = target_chunk_overhead
         #: At least this many chunks per worker when there is enough work, for load balance.
         self.balance = balance
+        self._memo: dict[tuple, Plan] = {}
 
     def cost(self, item: WorkItem, mode: str) -> float:
-        """Predicted seconds for one request of ``item`` in ``mode`` (local, worker or batch), with fallbacks."""
-        order = {"local": ("local", "worker", "batch"), "worker": ("worker", "local", "batch"), "batch": ("batch", "local", "worker")}[mode]
-        for m in order:
+        """Predicted seconds for one request of ``item`` in ``mode`` (local, worker, batch or worker-batch), with fallbacks."""
+        for m in _FALLBACK[mode]:
             value = self.model.predict(item.backend, item.program, item.rows, m)
             if value is not None:
                 return value
         return UNKNOWN_COST_S
 
     def plan(self, workload: Sequence[WorkItem], cache: CacheView | None = None, pool_available: bool = True) -> Plan:
-        """The cheaper of sequential and parallel for ``workload``."""
+        """The cheaper of sequential and parallel for ``workload``.
+
+        Plans are remembered per (workload, cache view, overheads, model version): planning runs before
+        every adaptive call, and for workloads of tiny requests its cost would otherwise show.
+        """
+        version = self.model.refresh()
+        key = (
+            tuple(workload),
+            cache.rounded() if cache is not None else None,
+            pool_available,
+            self.dispatch_s,
+            self.transfer_s,
+            self.workers,
+            version,
+        )
+        plan = self._memo.get(key)
+        if plan is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            plan = self._memo[key] = self._plan(workload, cache, pool_available)
+        return plan
+
+    def _plan(self, workload: Sequence[WorkItem], cache: CacheView | None, pool_available: bool) -> Plan:
         n = sum(item.count for item in workload)
         if n == 0:
             return Plan("sequential", 1, False, 0.0, 0.0, 0.0, "empty workload")
         local = [self.cost(i, "batch" if i.batchable else "local") for i in workload]
-        worker = [self.cost(i, "batch" if i.batchable else "worker") for i in workload]
+        worker = [self.cost(i, "worker-batch" if i.batchable else "worker") for i in workload]
         mean_local = sum(c * i.count for c, i in zip(local, workload)) / n
         use_cache = False
         miss = 1.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from dataclasses import replace
+from collections import Counter
+from operator import attrgetter
 from typing import Callable, Sequence
 
 from prover.backends import verify
@@ -17,18 +18,34 @@ from prover.service.execute import batchable, prove_many
 from prover.service.pool import WorkerPool, default_workers
 from prover.service.request import ProveRequest, ProveResult, VerifyResult
 from prover.service.scheduler import AdaptiveScheduler, CacheView, Plan, WorkItem
-from prover.service.trace_batch import fib_trace_seals
+from prover.service.trace_batch import fib_trace_seals, valid_fib_input
 
 Runner = Callable[[list[ProveRequest]], list[ProveResult]]
 
 #: Requests sampled per (backend, program) group to estimate a workload.
-SAMPLE = 32
+SAMPLE = 8
+
+_NAMES = {backend: backend.name.lower() for backend in Backend}
+_PROGRAM = attrgetter("program")
+_BACKEND = attrgetter("backend")
 
 
 def _rows_of(request: ProveRequest) -> int:
-    if batchable(request):  # fast path: no program lookup
-        return max(8, 1 << request.inputs[0].bit_length())
-    return request.trace_rows()
+    return _classify(request)[0]
+
+
+def _classify(request: ProveRequest) -> tuple[int, bool]:
+    """(trace rows, batchable), remembered on the (immutable) request; the batchable test is
+    :func:`batchable`'s, inlined because planning runs before every adaptive call."""
+    info = request.__dict__.get("_plan_info")
+    if info is None:
+        n = request.inputs[0] if len(request.inputs) == 1 else None
+        if request.backend is Backend.TRACE and request.program == "fib" and valid_fib_input(n):
+            info = (max(8, 1 << n.bit_length()), True)
+        else:
+            info = (request.trace_rows(), False)
+        request.__dict__["_plan_info"] = info  # frozen dataclass: plain attribute assignment is refused
+    return info
 
 
 class ProverService:
@@ -134,9 +151,9 @@ class ProverService:
         """The scheduler's plan for ``requests`` given the current model, cache measurements and pool."""
         view = None
         if self.cache is not None:
-            stats = self.cache.stats()
-            known = stats.lookups >= self.cache.min_samples and self.cache.lookup_s > 0
-            view = CacheView(stats.recent_hit_rate, self.cache.lookup_s, self.cache.insert_s, known)
+            hit_rate, lookups = self.cache.recent()
+            lookup_s = self.cache.lookup_s
+            view = CacheView(hit_rate, lookup_s, self.cache.insert_s, lookups >= self.cache.min_samples and lookup_s > 0)
         return self.scheduler.plan(self._workload(requests), view, self.pool is not None)
 
     def verify_batch(self, receipts: Sequence[Receipt], allow_insecure: bool = False) -> list[VerifyResult]:
@@ -184,18 +201,29 @@ class ProverService:
 
     # -- internals ---------------------------------------------------------------
     def _workload(self, requests: Sequence[ProveRequest]) -> list[WorkItem]:
-        groups: dict[tuple, list[int]] = {}
-        for i, r in enumerate(requests):
-            groups.setdefault((r.backend, r.program, batchable(r)), []).append(i)
-        counts: dict[tuple, int] = {}
-        for (backend, program, is_batch), idx in groups.items():
-            step = max(1, len(idx) // SAMPLE)
-            sample = idx[::step][:SAMPLE]
-            share, extra = divmod(len(idx), len(sample))
-            for k, i in enumerate(sample):
-                key = (backend.name.lower(), program, _rows_of(requests[i]), is_batch)
-                counts[key] = counts.get(key, 0) + share + (k < extra)
-        return [WorkItem(b, p, rows, c, is_batch) for (b, p, rows, is_batch), c in counts.items()]
+        """Requests grouped by (backend, program); rows and batchability read from at most SAMPLE per group.
+
+        Planning runs before every adaptive call, so a workload of one group is recognised at C speed and
+        only the sample is classified: the cost stays a few microseconds for workloads of tiny requests.
+        """
+        groups: dict[tuple, Sequence[ProveRequest]]
+        if requests and len(set(map(_PROGRAM, requests))) == 1 and len(set(map(_BACKEND, requests))) == 1:
+            groups = {(requests[0].backend, requests[0].program): requests}  # the common case, at C speed
+        else:
+            groups = {}
+            for r in requests:
+                groups.setdefault((r.backend, r.program), []).append(r)
+        out: list[WorkItem] = []
+        for (backend, program), members in groups.items():
+            total = len(members)
+            sample = members[:: max(1, total // SAMPLE)][:SAMPLE]
+            shapes = list(Counter(map(_classify, sample)).items())
+            given = 0
+            for k, ((rows, is_batch), seen) in enumerate(shapes):
+                count = total - given if k == len(shapes) - 1 else total * seen // len(sample)
+                given += count
+                out.append(WorkItem(_NAMES[backend], program, rows, count, is_batch))
+        return out
 
     def _run_local(self, todo: list[ProveRequest]) -> list[ProveResult]:
         with self._local_lock:  # numba kernels already use every core; concurrent callers queue
@@ -222,8 +250,9 @@ class ProverService:
                 acc[2] += _rows_of(request)
             else:
                 self.model.observe(request.backend, request.program, _rows_of(request), result.seconds, mode)
+        batch_mode = "batch" if mode == "local" else "worker-batch"
         for (backend, program), (seconds, count, rows) in batch_total.items():
-            self.model.observe(backend, program, rows // count, seconds / count, "batch")
+            self.model.observe(backend, program, rows // count, seconds / count, batch_mode)
 
     def _run(
         self, requests: list[ProveRequest], runner: Runner, use_cache: bool | None, prove_s: float | None = None
@@ -279,7 +308,7 @@ class ProverService:
             cache.record_costs(lookup_total / looked, insert_total / inserted if inserted else cache.insert_s)
         for i, j in duplicates.items():
             source = results[j]
-            results[i] = replace(source, cached=True, seconds=0.0) if source.ok else source
+            results[i] = ProveResult(source.receipt, None, 0.0, True) if source.ok else source
         if any(r is None for r in results):  # pragma: no cover - defensive
             raise ServiceError("internal error: a request produced no result")
         return results  # type: ignore[return-value]

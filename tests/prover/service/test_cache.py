@@ -127,3 +127,23 @@ def test_bypass_below_break_even_and_probes():
 def test_too_few_samples_always_consults():
     cache = ReceiptCache(min_samples=8)
     assert cache.worth_it(1e-9)
+
+
+def test_recent_hit_rate_tracks_the_window():
+    cache = ReceiptCache(window=8)
+    outcomes = [True, False, True, True, False, False, True, True, True, False, True, False, False]
+    cache.put(b"k" * 32, _receipt(5))
+    for hit in outcomes:
+        cache.get(b"k" * 32 if hit else b"m" * 32)
+    expected = sum(outcomes[-8:]) / 8
+    assert cache.recent_hit_rate() == pytest.approx(expected)
+    assert cache.recent() == (pytest.approx(expected), len(outcomes))
+    assert cache.stats().recent_hit_rate == pytest.approx(expected)
+
+
+def test_cache_key_is_computed_once_per_request():
+    request = ProveRequest.make("fib", (30,), Backend.STARK)
+    key = request.cache_key()
+    assert request.cache_key() is key
+    assert request == ProveRequest.make("fib", (30,), Backend.STARK)  # the memo is not part of equality
+    assert ProveRequest.make("fib", (30,), Backend.STARK).cache_key() == key

@@ -46,3 +46,27 @@ def test_observe_refits_per_key():
     model.set_fit("trace", "fib", Fit(1e-6, 0.0, 0.0, 0))
     assert model.predict("trace", "fib", 32) == pytest.approx(1e-6)
     assert "trace/fib/local" in model.describe()
+
+
+def test_refits_are_throttled_once_a_fit_is_mature_and_bump_the_version():
+    model = CostModel(samples_per_size=4, refit_interval_s=3600.0)
+    for _ in range(4):
+        model.observe("stark", "fib", 64, 1.0)
+    assert model.predict("stark", "fib", 64) == pytest.approx(1.0)
+    version = model.refresh()
+    for _ in range(4):  # a full bucket of new data, but the interval has not passed
+        model.observe("stark", "fib", 64, 3.0)
+    assert model.refresh() == version
+    assert model.predict("stark", "fib", 64) == pytest.approx(1.0)
+    eager = CostModel(samples_per_size=4, refit_interval_s=0.0)
+    for value in (1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0):
+        eager.observe("stark", "fib", 64, value)
+        eager.predict("stark", "fib", 64)
+    assert eager.predict("stark", "fib", 64) == pytest.approx(3.0)  # the bucket keeps the newest 4
+
+
+def test_the_fit_predicts_the_mean_not_the_median():
+    model = CostModel()
+    for value in (1.0, 1.0, 1.0, 5.0):  # one long proof-of-work search among short ones
+        model.observe("stark", "fib", 64, value)
+    assert model.predict("stark", "fib", 64) == pytest.approx(2.0)

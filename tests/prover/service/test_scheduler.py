@@ -71,3 +71,24 @@ def test_unknown_keys_fall_back_between_modes():
     item = WorkItem("stark", "fib", 1024, 1)
     assert s.cost(item, "worker") == 0.03  # no worker data: use the local estimate
     assert s.cost(WorkItem("stark", "mimc", 1024), "local") > 0
+
+
+def test_plans_are_remembered_until_the_model_changes():
+    s = _scheduler(0.05, 0.06)
+    work = [WorkItem("stark", "fib", 1 << 14, 10)]
+    first = s.plan(work)
+    assert s.plan(list(work)) is first
+    assert s.plan(work, CacheView(0.5, 5e-6, 5e-6)) is not first
+    s.model.set_fit("stark", "fib", Fit(0.06, 0.0, 0.0, 1), mode="worker")  # refitted (same values): a new version
+    assert s.plan(work) is not first
+    assert s.plan(work) == first
+
+
+def test_batchable_work_in_workers_uses_the_worker_batch_timings():
+    model = CostModel()
+    model.set_fit("trace", "fib", Fit(1e-5, 0.0, 0.0, 1), mode="batch")  # in-process kernel, every core
+    s = AdaptiveScheduler(model, 2, dispatch_s=1e-4, transfer_s=0.0)
+    work = [WorkItem("trace", "fib", 1024, 10_000, True)]
+    assert s.plan(work).strategy == "parallel"  # no worker timings yet: assumed as fast as in-process
+    model.set_fit("trace", "fib", Fit(4e-5, 0.0, 0.0, 1), mode="worker-batch")  # measured: 4x slower there
+    assert s.plan(work).strategy == "sequential"
