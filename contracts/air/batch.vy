@@ -140,22 +140,27 @@ def shape(journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256, uint256):
     if lay.count[MIMC] > 0:
         need = ROUND_CYCLE
     for form: uint256 in range(3):
+        if lay.count[form] == 0:
+            continue
         stride: uint256 = self._stride(form)
-        values: uint256 = stride // 8
+        # A record is read as the word that ends with it: the value ending at record byte e sits
+        # 8 (stride - e) bits up.  Steps: fib's n and mimc's rounds end 8 bytes before the record
+        # does (shift 64), collatz's step count ends it (shift 0).
+        steps_shift: uint256 = 64
+        if form == COLLATZ:
+            steps_shift = 0
+        most: uint256 = 0
+        rec: uint256 = lay.at[form] + stride - 32
         for j: uint256 in range(lay.count[form], bound=MAX_MEMBERS):
-            rec: uint256 = lay.at[form] + stride * j
-            for k: uint256 in range(3):
-                if k >= values:
-                    break
-                assert (convert(extract32(journal, rec + 8 * k + 8 - 32), uint256) & MASK64) < P, "batch value is not a canonical field element"
-            rows: uint256 = 0
-            if form == FIB:
-                rows = (convert(extract32(journal, rec + 8 - 32), uint256) & MASK64) + 1
-            elif form == MIMC:
-                rows = (convert(extract32(journal, rec + 16 - 32), uint256) & MASK64) + 1
-            else:
-                rows = 8 * ((convert(extract32(journal, rec + 16 - 32), uint256) & MASK64) + 1)
-            need = max(need, rows)
+            word: uint256 = convert(extract32(journal, rec), uint256)
+            rec = unsafe_add(rec, stride)
+            assert (word & MASK64) < P and ((word >> 64) & MASK64) < P, "batch value is not a canonical field element"
+            assert stride == 16 or ((word >> 128) & MASK64) < P, "batch value is not a canonical field element"
+            most = max(most, (word >> steps_shift) & MASK64)
+        if form == COLLATZ:
+            need = max(need, 8 * (most + 1))
+        else:
+            need = max(need, most + 1)
     assert need <= 1 << MAX_LOG_TRACE, "batch exceeds the trace limit"
     rows: uint256 = 8
     for step: uint256 in range(MAX_LOG_TRACE):
@@ -177,27 +182,42 @@ def journal_root(journal: Bytes[MAX_JOURNAL]) -> (bytes32, uint256):
     lay: Layout = self._layout(journal)
     branch: bytes32[MAX_DEPTH + 1] = empty(bytes32[MAX_DEPTH + 1])
     size: uint256 = 0
+    # Leaf preimages (a single receipt's journal): id || u32 1 || n || u32 1 || out (56 bytes) for
+    # fib and collatz; id || u32 2 || seed || rounds || u32 1 || out (64 bytes) for mimc.  The bytes
+    # after the id are packed into one word from the record, read as the word that ends with it.
+    one_in: uint256 = (1 << 224) | (1 << 128)
+    two_in: uint256 = (2 << 224) | (1 << 64)
     for form: uint256 in range(3):
+        if lay.count[form] == 0:
+            continue
         stride: uint256 = self._stride(form)
+        pid: bytes32 = FIB_ID
+        if form == MIMC:
+            pid = MIMC_ID
+        elif form == COLLATZ:
+            pid = COLLATZ_ID
+        rec: uint256 = lay.at[form] + stride - 32
         for j: uint256 in range(lay.count[form], bound=MAX_MEMBERS):
-            rec: uint256 = lay.at[form] + stride * j
-            for k: uint256 in range(3):
-                if 8 * k >= stride:
-                    break
-                assert (convert(extract32(journal, rec + 8 * k + 8 - 32), uint256) & MASK64) < P, "batch value is not a canonical field element"
+            word: uint256 = convert(extract32(journal, rec), uint256)
+            rec = unsafe_add(rec, stride)
+            lo: uint256 = word & MASK64
+            mid: uint256 = (word >> 64) & MASK64
+            assert lo < P and mid < P, "batch value is not a canonical field element"
             node: bytes32 = empty(bytes32)
-            if form == FIB:
-                node = keccak256(concat(FIB_ID, x"00000001", slice(journal, rec, 8), x"00000001", slice(journal, rec + 8, 8)))
-            elif form == MIMC:
-                node = keccak256(concat(MIMC_ID, x"00000002", slice(journal, rec, 16), x"00000001", slice(journal, rec + 16, 8)))
+            if form == MIMC:
+                hi: uint256 = (word >> 128) & MASK64
+                assert hi < P, "batch value is not a canonical field element"
+                node = keccak256(concat(pid, convert(two_in | (hi << 160) | (mid << 96) | lo, bytes32)))
             else:
-                node = keccak256(concat(COLLATZ_ID, x"00000001", slice(journal, rec, 8), x"00000001", slice(journal, rec + 8, 8)))
-            size += 1
-            for h: uint256 in range(MAX_DEPTH + 1):
+                node = keccak256(slice(concat(pid, convert(one_in | (mid << 160) | (lo << 64), bytes32)), 0, 56))
+            size = unsafe_add(size, 1)
+            h: uint256 = 0
+            for step: uint256 in range(MAX_DEPTH + 1):
                 if (size >> h) & 1 == 1:
-                    branch[h] = node
                     break
-                node = keccak256(concat(branch[h], node))
+                node = keccak256(abi_encode(branch[h], node))
+                h = unsafe_add(h, 1)
+            branch[h] = node
     depth: uint256 = 0
     for step: uint256 in range(MAX_DEPTH + 1):
         if (1 << depth) >= size:
@@ -326,33 +346,54 @@ def _interpolate(journal: Bytes[MAX_JOURNAL], at: uint256, stride: uint256, coun
             worth `pad` (already weighted), over the N-th roots of unity.
     @dev I(w) = pad + (w^N - 1)/N * sum_j (c_j - pad) x_j / (w - x_j), x_j = omega^j;
          1/(w - x) = (d - w1 X)/(d^2 - 7 w1^2), d = w0 - x, summed over a running
-         common denominator.
+         common denominator.  Records are read as whole words (one extract32 per member).
     """
     omega: uint256 = goldilocks.root_of_unity(log_n)
-    w1sq7: uint256 = uint256_mulmod(W * w[1], w[1], P)
-    w1x7: uint256 = uint256_mulmod(W, w[1], P)
+    w0: uint256 = w[0]
+    w1: uint256 = w[1]
+    c: uint256 = uint256_mulmod(W * w1, w1, P)
+    w1x7: uint256 = uint256_mulmod(W, w1, P)
+    pp: uint256 = P * P
+    # Value k of a record, read from the word that ends with the record, sits 8 (stride - keys[k])
+    # bits up; an unused key weighs 0.  Every product below stays under 2^131, so the loop uses
+    # unchecked arithmetic with one reduction per line.
+    a0: uint256 = 0
+    a1: uint256 = 0
+    sa: uint256 = 0
+    b0: uint256 = 0
+    b1: uint256 = 0
+    sb: uint256 = 0
+    if keys[0] != 0:
+        a0 = weights[0][0]
+        a1 = weights[0][1]
+        sa = 8 * (stride - keys[0])
+    if keys[1] != 0:
+        b0 = weights[1][0]
+        b1 = weights[1][1]
+        sb = 8 * (stride - keys[1])
+    p0: uint256 = P - pad[0]
+    p1: uint256 = P - pad[1]
     num0: uint256 = 0
     num1: uint256 = 0
     den: uint256 = 1
     x: uint256 = 1
+    rec: uint256 = at + stride - 32
     for j: uint256 in range(count, bound=MAX_MEMBERS):
-        rec: uint256 = at + stride * j
-        e0: uint256 = P - pad[0]
-        e1: uint256 = P - pad[1]
-        for k: uint256 in range(2):
-            if keys[k] != 0:
-                v: uint256 = (convert(extract32(journal, rec + keys[k] - 32), uint256) & MASK64)
-                e0 = uint256_addmod(e0, uint256_mulmod(weights[k][0], v, P), P)
-                e1 = uint256_addmod(e1, uint256_mulmod(weights[k][1], v, P), P)
-        d: uint256 = uint256_addmod(w[0], P - x, P)
-        norm: uint256 = uint256_addmod(uint256_mulmod(d, d, P), P - w1sq7, P)
-        xd: uint256 = uint256_mulmod(x, den, P)
-        t0: uint256 = uint256_addmod(uint256_mulmod(e0, d, P), P - uint256_mulmod(e1, w1x7, P), P)
-        t1: uint256 = uint256_addmod(uint256_mulmod(e1, d, P), P - uint256_mulmod(e0, w[1], P), P)
-        num0 = uint256_addmod(uint256_mulmod(num0, norm, P), uint256_mulmod(t0, xd, P), P)
-        num1 = uint256_addmod(uint256_mulmod(num1, norm, P), uint256_mulmod(t1, xd, P), P)
-        den = uint256_mulmod(den, norm, P)
-        x = uint256_mulmod(x, omega, P)
+        word: uint256 = convert(extract32(journal, rec), uint256)
+        rec = unsafe_add(rec, stride)
+        u: uint256 = (word >> sa) & MASK64
+        v: uint256 = (word >> sb) & MASK64
+        e0: uint256 = unsafe_add(unsafe_add(unsafe_mul(a0, u), unsafe_mul(b0, v)), p0) % P
+        e1: uint256 = unsafe_add(unsafe_add(unsafe_mul(a1, u), unsafe_mul(b1, v)), p1) % P
+        d: uint256 = unsafe_sub(unsafe_add(w0, P), x)
+        norm: uint256 = unsafe_add(unsafe_mul(d, d), unsafe_sub(pp, c)) % P
+        xd: uint256 = unsafe_mul(x, den) % P
+        t0: uint256 = unsafe_add(unsafe_mul(e0, d), unsafe_sub(pp, unsafe_mul(e1, w1x7))) % P
+        t1: uint256 = unsafe_add(unsafe_mul(e1, d), unsafe_sub(pp, unsafe_mul(e0, w1))) % P
+        num0 = unsafe_add(unsafe_mul(num0, norm), unsafe_mul(t0, xd)) % P
+        num1 = unsafe_add(unsafe_mul(num1, norm), unsafe_mul(t1, xd)) % P
+        den = unsafe_mul(den, norm) % P
+        x = unsafe_mul(x, omega) % P
     assert den != 0, "out-of-domain point lies on a segment coset"
     scale: uint256 = uint256_mulmod(goldilocks.inv(den), goldilocks.inv(1 << log_n), P)
     s: uint256[2] = self._e([uint256_mulmod(num0, scale, P), uint256_mulmod(num1, scale, P)], [uint256_addmod(wn[0], P - 1, P), wn[1]])
