@@ -28,14 +28,6 @@ interface Air:
     def journal_root(journal: Bytes[MAX_JOURNAL]) -> (bytes32, uint256): view
 
 
-struct Batch:
-    journal_root: bytes32
-    request_count: uint64
-    backend: uint8
-    security_bits: uint16
-    l1_block: uint64
-
-
 event ProgramRegistered:
     program_id: indexed(bytes32)
     air: address
@@ -61,7 +53,10 @@ MIN_SECURITY_BITS: public(immutable(uint256))
 owner: public(address)
 sequencer: public(address)
 programs: public(HashMap[bytes32, address])
-batches: public(HashMap[uint256, Batch])
+# A batch takes two storage slots: its journal root, and the other fields packed into one word
+# (request count << 88 | backend << 80 | security bits << 64 | L1 block); unpacked by batches().
+batch_roots: HashMap[uint256, bytes32]
+batch_facts: HashMap[uint256, uint256]
 batch_count: public(uint256)
 
 
@@ -117,10 +112,26 @@ def submit_batch(index: uint256, backend: uint8, journal: Bytes[MAX_JOURNAL], se
     root: bytes32 = empty(bytes32)
     count: uint256 = 0
     root, count = staticcall Air(air).journal_root(journal)
-    self.batches[index] = Batch(journal_root=root, request_count=convert(count, uint64), backend=backend, security_bits=convert(bits, uint16), l1_block=convert(block.number, uint64))
+    assert count < 1 << 64 and bits < 1 << 16 and block.number < 1 << 64, "batch fields out of range"
+    self.batch_roots[index] = root
+    self.batch_facts[index] = (count << 88) | (convert(backend, uint256) << 80) | (bits << 64) | block.number
     self.batch_count = index + 1
     log BatchVerified(index=index, journal_root=root, request_count=count, backend=backend, security_bits=bits, l1_block=block.number)
     return root
+
+
+@external
+@view
+def batches(index: uint256) -> (bytes32, uint64, uint8, uint16, uint64):
+    """@notice (journal root, request count, backend, security bits, L1 block) of batch `index`; zeros if none."""
+    facts: uint256 = self.batch_facts[index]
+    return (
+        self.batch_roots[index],
+        convert(facts >> 88, uint64),
+        convert((facts >> 80) & 255, uint8),
+        convert((facts >> 64) & 65535, uint16),
+        convert(facts & 18446744073709551615, uint64),
+    )
 
 
 @external
@@ -142,4 +153,4 @@ def journal_in_batch(index: uint256, journal_hash: bytes32, position: uint256, p
         else:
             node = keccak256(concat(node, sibling))
         at >>= 1
-    return node == self.batches[index].journal_root
+    return node == self.batch_roots[index]
