@@ -2,7 +2,10 @@
 
 Modelled on winterfell's ``Air``: trace width and length, transition
 constraints with their degrees, boundary assertions derived from public
-inputs, and optional periodic columns.  Constraints are written once against
+inputs, and optional periodic columns.  An AIR may also declare auxiliary
+columns: the prover builds them after committing the main trace, from random
+values the transcript draws then (a two-stage proof, for permutation and
+lookup arguments), and commits them in a second tree.  Constraints are written once against
 a tiny algebra (``+``, ``-``, ``*`` with field values and Python ints), so the
 same code runs over whole evaluation vectors in the prover and over one
 extension-field point in the verifier.
@@ -63,6 +66,10 @@ class Air(ABC):
 
     #: Number of trace columns.
     width: int
+    #: Number of auxiliary columns, committed after the main trace (0: a one-stage proof).
+    aux_width: int = 0
+    #: Number of random base-field values drawn after the main trace is committed.
+    aux_randomness: int = 0
 
     @abstractmethod
     def transition_degrees(self) -> list[TransitionDegree]:
@@ -88,6 +95,28 @@ class Air(ABC):
         """Boundary constraints repeated at one offset in every segment (see SegmentAssertion)."""
         return []
 
+    def aux_trace(self, trace: Any, randomness: Sequence[int]) -> Any:
+        """The auxiliary columns (a uint64 array of ``aux_width`` rows) for ``trace`` and the drawn randomness."""
+        raise NotImplementedError(f"{type(self).__name__} declares no auxiliary columns")
+
+    def aux_transition_degrees(self) -> list[TransitionDegree]:
+        """Degrees of the auxiliary transition constraints, in evaluation order."""
+        return []
+
+    def evaluate_aux_transition(
+        self, cur: Sequence[Any], nxt: Sequence[Any], periodic: Sequence[Any], randomness: Sequence[int]
+    ) -> list[Any]:
+        """Auxiliary constraint values for one step; rows hold the main columns, then the auxiliary ones."""
+        return []
+
+    def aux_assertions(self, trace_length: int, randomness: Sequence[int]) -> list[Assertion]:
+        """Boundary constraints on auxiliary columns (column index counted after the main columns)."""
+        return []
+
+    def all_transition_degrees(self) -> list[TransitionDegree]:
+        """Main then auxiliary transition degrees: the order the composition uses."""
+        return self.transition_degrees() + self.aux_transition_degrees()
+
     @property
     def num_transition_constraints(self) -> int:
         return len(self.transition_degrees())
@@ -96,6 +125,6 @@ class Air(ABC):
         """Number of degree-<T columns the composition polynomial is split into."""
         bound = trace_length - 1  # boundary quotients have degree < T - 1
         zerofier = trace_length - self.segments(trace_length)
-        for degree in self.transition_degrees():
+        for degree in self.all_transition_degrees():
             bound = max(bound, degree.evaluation_degree(trace_length) - zerofier + 1)
         return max(1, -(-bound // trace_length))

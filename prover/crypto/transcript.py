@@ -39,6 +39,14 @@ class Transcript:
         value = self.draw()
         return Ext((value >> 128) % P, (value & _MASK128) % P)
 
+    def draw_bases(self, count: int) -> list[int]:
+        """Draw ``count`` base-field elements: the two halves of one :meth:`draw_ext` per pair."""
+        out: list[int] = []
+        while len(out) < count:
+            value = self.draw_ext()
+            out += [value.c0, value.c1]
+        return out[:count]
+
     def draw_index(self, domain_size: int) -> int:
         """Draw an index in [0, domain_size); domain_size is a power of two."""
         return self.draw() & (domain_size - 1)

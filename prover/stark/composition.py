@@ -3,7 +3,7 @@
 H(x) = sum_k alpha^k * Q_k(x), where the Q_k are first the transition
 constraints divided by the transition zerofier (x^T - 1)/(x^N - g^(-N)) (N
 segments: no transition is enforced on the last row of a segment; N = 1 gives
-the usual (x^T - 1)/(x - g^(T-1))), then the assertions
+the usual (x^T - 1)/(x - g^(T-1))), main constraints before auxiliary ones, then the assertions
 (T_col(x) - v)/(x - g^row), then the segment assertions
 (T_col(x) - I(x))/(x^N - h^N) with I interpolating the per-segment values over
 the coset h<g^L> (h = g^offset).  The prover evaluates H over the
@@ -76,14 +76,20 @@ def composition_on_lde(
     offset: int,
     alpha: Ext,
     assertions: Sequence[Assertion],
+    randomness: Sequence[int] = (),
 ) -> np.ndarray:
-    """Evaluations of H over the LDE domain as an extension vector of shape (2, n)."""
+    """Evaluations of H over the LDE domain as an extension vector of shape (2, n).
+
+    ``trace_lde`` holds the main columns, then the auxiliary ones (if the AIR has any).
+    """
     n = trace_lde.shape[1]
     g = gl.root_of_unity((trace_length - 1).bit_length())
     cur = [FieldVector(col) for col in trace_lde]
     nxt = [FieldVector(np.roll(col, -blowup)) for col in trace_lde]
     periodic = [FieldVector(col) for col in periodic_on_lde(air, trace_length, blowup, offset)]
     values = [c.values for c in air.evaluate_transition(cur, nxt, periodic)]
+    if air.aux_width:
+        values += [c.values for c in air.evaluate_aux_transition(cur, nxt, periodic, randomness)]
 
     # 1 / Z_t(x) = (x^N - g^(-N)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
     segments = air.segments(trace_length)
@@ -183,11 +189,14 @@ def composition_at(
     trace_zg: Sequence[Ext],
     alpha: Ext,
     assertions: Sequence[Assertion],
+    randomness: Sequence[int] = (),
 ) -> Ext:
-    """H(z) computed from claimed trace values at z and z*g (verifier side)."""
+    """H(z) computed from claimed trace values at z and z*g (verifier side), main then auxiliary columns."""
     g = gl.root_of_unity((trace_length - 1).bit_length())
     periodic = periodic_at(air, trace_length, z)
     values = air.evaluate_transition(list(trace_z), list(trace_zg), periodic)
+    if air.aux_width:
+        values = list(values) + list(air.evaluate_aux_transition(list(trace_z), list(trace_zg), periodic, randomness))
     values = [v if isinstance(v, Ext) else Ext(v) for v in values]
     segments = air.segments(trace_length)
     vanish = z**trace_length - 1

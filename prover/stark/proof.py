@@ -51,6 +51,9 @@ class StarkProof:
     trace_openings: Openings
     comp_openings: Openings
     fri_openings: list[Openings]
+    #: Root and openings of the auxiliary columns; None for an AIR without them.
+    aux_root: bytes | None = None
+    aux_openings: Openings | None = None
 
     def header(self) -> bytes:
         return encode_header(self.options, self.log_trace_length)
@@ -59,11 +62,16 @@ class StarkProof:
         return b"".join(e.to_bytes() for e in self.ood_trace_z + self.ood_trace_zg + self.ood_comp)
 
     def to_bytes(self) -> bytes:
-        parts = [self.header(), self.trace_root, self.comp_root, self.ood_bytes()]
+        parts = [self.header(), self.trace_root]
+        if self.aux_root is not None:
+            parts.append(self.aux_root)
+        parts += [self.comp_root, self.ood_bytes()]
         parts += self.fri_roots
         parts += [e.to_bytes() for e in self.final_poly]
         parts.append(self.pow_nonce.to_bytes(NONCE_SIZE, "big"))
         parts.append(self.trace_openings.to_bytes())
+        if self.aux_openings is not None:
+            parts.append(self.aux_openings.to_bytes())
         parts.append(self.comp_openings.to_bytes())
         parts += [o.to_bytes() for o in self.fri_openings]
         return b"".join(parts)

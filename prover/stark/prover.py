@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from prover.air.air import Air
+from prover.air.air import Air, Assertion
 from prover.crypto.keccak import grind
 from prover.crypto.merkle import MerkleTree
 from prover.crypto.transcript import Transcript
@@ -26,10 +26,12 @@ from prover.stark.proof import Openings, StarkProof, encode_header
 LDE_OFFSET = gl.GENERATOR
 
 
-def check_assertions(air: Air, trace: np.ndarray, inputs: Sequence[int], outputs: Sequence[int]) -> None:
-    """Refuse early when a boundary assertion does not hold on the trace."""
+def check_assertions(
+    air: Air, trace: np.ndarray, inputs: Sequence[int], outputs: Sequence[int], extra: Sequence[Assertion] = ()
+) -> None:
+    """Refuse early when a boundary assertion (the AIR's, then ``extra``) does not hold on the trace."""
     length = trace.shape[1]
-    for a in air.assertions(inputs, outputs, length):
+    for a in list(air.assertions(inputs, outputs, length)) + list(extra):
         if int(trace[a.column, a.row]) != a.value % gl.P:
             raise TraceError(f"assertion column {a.column} row {a.row} == {a.value} fails on the trace")
     segment = length // air.segments(length)
@@ -79,10 +81,33 @@ def prove_trace(
     trace_leaves = coset_leaves(trace_lde, f)
     trace_tree = MerkleTree(trace_leaves)
     transcript.absorb(trace_tree.root)
+
+    # Second stage: auxiliary columns built from randomness drawn after the main commitment.
+    randomness: list[int] = []
+    aux_tree: MerkleTree | None = None
+    aux_leaves = None
+    if air.aux_width:
+        randomness = transcript.draw_bases(air.aux_randomness)
+        aux = np.ascontiguousarray(air.aux_trace(trace, randomness), dtype=np.uint64)
+        if aux.shape != (air.aux_width, trace_length):
+            raise InvalidParametersError(f"auxiliary trace has shape {aux.shape}, expected {(air.aux_width, trace_length)}")
+        aux_assertions = air.aux_assertions(trace_length, randomness)
+        if refuse_invalid:
+            check_assertions(air, np.concatenate([trace, aux]), journal.inputs, journal.outputs, aux_assertions)
+        assertions = list(assertions) + list(aux_assertions)
+        aux_coeffs = intt_rows(aux)
+        aux_lde = lde_from_coeffs_rows(aux_coeffs, options.blowup, LDE_OFFSET)
+        aux_leaves = coset_leaves(aux_lde, f)
+        aux_tree = MerkleTree(aux_leaves)
+        transcript.absorb(aux_tree.root)
+        trace_coeffs = np.concatenate([trace_coeffs, aux_coeffs])
+        full_lde = np.concatenate([trace_lde, aux_lde])
+    else:
+        full_lde = trace_lde
     alpha = transcript.draw_ext()
 
     domain = gl.scale_vec(gl.powers(np.uint64(gl.root_of_unity(log_t + options.log_blowup)), n), np.uint64(LDE_OFFSET))
-    h = composition_on_lde(air, trace_lde, domain, trace_length, options.blowup, LDE_OFFSET, alpha, assertions)
+    h = composition_on_lde(air, full_lde, domain, trace_length, options.blowup, LDE_OFFSET, alpha, assertions, randomness)
     # H has degree < C*T, so a sub-coset of C'*T points (C' = C rounded up to a power of
     # two) determines it: interpolate there instead of over the whole LDE domain.
     sub = 1 << (comp_columns - 1).bit_length()
@@ -111,7 +136,7 @@ def prove_trace(
     transcript.absorb(b"".join(e.to_bytes() for e in trace_z + trace_zg + comp_z))
     gamma = transcript.draw_ext()
 
-    evals = deep_on_lde(trace_lde, comp_lde, domain, z, zg, trace_z, trace_zg, comp_z, gamma)
+    evals = deep_on_lde(full_lde, comp_lde, domain, z, zg, trace_z, trace_zg, comp_z, gamma)
 
     folds = options.num_fri_folds(log_t)
     offset = LDE_OFFSET
@@ -153,4 +178,6 @@ def prove_trace(
         trace_openings=_open(trace_tree, trace_leaves, first),
         comp_openings=_open(comp_tree, comp_leaves, first),
         fri_openings=fri_openings,
+        aux_root=aux_tree.root if aux_tree is not None else None,
+        aux_openings=_open(aux_tree, aux_leaves, first) if aux_tree is not None else None,
     )

@@ -72,6 +72,8 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
         raise VerificationError(f"proof has {security} bits of conjectured security, {min_security_bits} required")
 
     width = air.width
+    aux_width = air.aux_width
+    full = width + aux_width
     f = options.folding
     log_n = log_t + options.log_blowup
     n = 1 << log_n
@@ -81,9 +83,10 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
     assertions = air.assertions(journal.inputs, journal.outputs, trace_length)
 
     trace_root = reader.hash()
+    aux_root = reader.hash() if aux_width else None
     comp_root = reader.hash()
-    trace_z = reader.exts(width)
-    trace_zg = reader.exts(width)
+    trace_z = reader.exts(full)
+    trace_zg = reader.exts(full)
     comp_z = reader.exts(comp_columns)
     fri_roots = reader.hashes(folds - 1)
     final_poly = reader.exts(options.final_poly_size(log_t))
@@ -91,6 +94,11 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
 
     transcript = Transcript(encode_header(options, log_t) + journal.to_bytes())
     transcript.absorb(trace_root)
+    randomness: list[int] = []
+    if aux_root is not None:
+        randomness = transcript.draw_bases(air.aux_randomness)
+        assertions = list(assertions) + list(air.aux_assertions(trace_length, randomness))
+        transcript.absorb(aux_root)
     alpha = transcript.draw_ext()
     transcript.absorb(comp_root)
     z = transcript.draw_ext()
@@ -110,6 +118,9 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
     depth0 = log_n - options.log_folding
     trace_leaves = reader.leaves(len(first), f * width * 8)
     trace_nodes = reader.hashes(multiproof_size(depth0, first))
+    if aux_width:
+        aux_leaves = reader.leaves(len(first), f * aux_width * 8)
+        aux_nodes = reader.hashes(multiproof_size(depth0, first))
     comp_leaves = reader.leaves(len(first), f * comp_columns * EXT_SIZE)
     comp_nodes = reader.hashes(multiproof_size(depth0, first))
     fri_layers = []
@@ -124,11 +135,13 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
 
     # Out-of-domain consistency of the composition polynomial.
     g = gl.root_of_unity(log_t)
-    expected = composition_at(air, trace_length, z, trace_z, trace_zg, alpha, assertions)
+    expected = composition_at(air, trace_length, z, trace_z, trace_zg, alpha, assertions, randomness)
     if split_columns_at(comp_z, z, trace_length) != expected:
         raise VerificationError("out-of-domain composition check failed: constraints do not hold")
 
     _check_tree(trace_root, depth0, first, trace_leaves, trace_nodes, "trace")
+    if aux_root is not None:
+        _check_tree(aux_root, depth0, first, aux_leaves, aux_nodes, "auxiliary trace")
     _check_tree(comp_root, depth0, first, comp_leaves, comp_nodes, "composition")
     fri_values = []
     for root, (depth, idx, leaves, nodes) in zip(fri_roots, fri_layers):
@@ -136,6 +149,9 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
         fri_values.append({i: _decode_ext_row(leaf, 1) for i, leaf in zip(idx, leaves)})
 
     trace_rows = {i: _decode_base_row(leaf, width) for i, leaf in zip(first, trace_leaves)}
+    if aux_width:
+        for i, leaf in zip(first, aux_leaves):
+            trace_rows[i] = [row + extra for row, extra in zip(trace_rows[i], _decode_base_row(leaf, aux_width))]
     comp_rows = {i: _decode_ext_row(leaf, comp_columns) for i, leaf in zip(first, comp_leaves)}
     deep = DeepEvaluator(gamma, trace_z, trace_zg, comp_z)
     zg = z * g

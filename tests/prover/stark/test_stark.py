@@ -172,9 +172,9 @@ def test_fri_rejects_a_non_low_degree_composition(monkeypatch, test_options):
     real_composition = prover_module.composition_on_lde
     real_eval = prover_module.eval_columns_at
 
-    def capture_alpha(air, trace_lde, domain, trace_length, blowup, offset, alpha, assertions):
+    def capture_alpha(air, trace_lde, domain, trace_length, blowup, offset, alpha, assertions, *randomness):
         seen["alpha"], seen["assertions"], seen["T"] = alpha, assertions, trace_length
-        return real_composition(air, trace_lde, domain, trace_length, blowup, offset, alpha, assertions)
+        return real_composition(air, trace_lde, domain, trace_length, blowup, offset, alpha, assertions, *randomness)
 
     def fake_ood(coeffs, point):
         values = real_eval(coeffs, point)
