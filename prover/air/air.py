@@ -95,6 +95,18 @@ class Air(ABC):
         """Boundary constraints repeated at one offset in every segment (see SegmentAssertion)."""
         return []
 
+    def segment_constraints(self, trace_length: int) -> list[tuple[int, TransitionDegree]]:
+        """(offset, degree) of each segment constraint: a step constraint enforced only from row
+        ``offset`` to the next in every segment (rows offset + j L), evaluated by
+        :meth:`evaluate_segment_constraints`; its zerofier is x^N - g^(offset N), so it costs the
+        verifier no more than a transition constraint.  At offset L - 1 the step from the trace's last
+        row (which would wrap to row 0) is not enforced."""
+        return []
+
+    def evaluate_segment_constraints(self, cur: Sequence[Any], nxt: Sequence[Any], periodic: Sequence[Any]) -> list[Any]:
+        """Segment constraint values, in the order of :meth:`segment_constraints`."""
+        return []
+
     def aux_trace(self, trace: Any, randomness: Sequence[int]) -> Any:
         """The auxiliary columns (a uint64 array of ``aux_width`` rows) for ``trace`` and the drawn randomness."""
         raise NotImplementedError(f"{type(self).__name__} declares no auxiliary columns")
@@ -106,7 +118,11 @@ class Air(ABC):
     def evaluate_aux_transition(
         self, cur: Sequence[Any], nxt: Sequence[Any], periodic: Sequence[Any], randomness: Sequence[int]
     ) -> list[Any]:
-        """Auxiliary constraint values for one step; rows hold the main columns, then the auxiliary ones."""
+        """Auxiliary constraint values for one step; rows hold the main columns, then the auxiliary ones.
+
+        Unlike the main transitions they hold on every row but the last, segment boundaries included,
+        so that a running product or sum carries across segments.
+        """
         return []
 
     def aux_assertions(self, trace_length: int, randomness: Sequence[int]) -> list[Assertion]:
@@ -125,6 +141,12 @@ class Air(ABC):
         """Number of degree-<T columns the composition polynomial is split into."""
         bound = trace_length - 1  # boundary quotients have degree < T - 1
         zerofier = trace_length - self.segments(trace_length)
-        for degree in self.all_transition_degrees():
+        for degree in self.transition_degrees():
+            bound = max(bound, degree.evaluation_degree(trace_length) - zerofier + 1)
+        for degree in self.aux_transition_degrees():
+            bound = max(bound, degree.evaluation_degree(trace_length) - (trace_length - 1) + 1)
+        segments = self.segments(trace_length)
+        for offset, degree in self.segment_constraints(trace_length):
+            zerofier = segments - (offset == trace_length // segments - 1)  # that one skips the wrap to row 0
             bound = max(bound, degree.evaluation_degree(trace_length) - zerofier + 1)
         return max(1, -(-bound // trace_length))

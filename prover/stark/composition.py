@@ -3,10 +3,12 @@
 H(x) = sum_k alpha^k * Q_k(x), where the Q_k are first the transition
 constraints divided by the transition zerofier (x^T - 1)/(x^N - g^(-N)) (N
 segments: no transition is enforced on the last row of a segment; N = 1 gives
-the usual (x^T - 1)/(x - g^(T-1))), main constraints before auxiliary ones, then the assertions
+the usual (x^T - 1)/(x - g^(T-1))), then the auxiliary transitions divided by
+(x^T - 1)/(x - g^(T-1)) (they hold across segment boundaries), then the assertions
 (T_col(x) - v)/(x - g^row), then the segment assertions
 (T_col(x) - I(x))/(x^N - h^N) with I interpolating the per-segment values over
-the coset h<g^L> (h = g^offset).  The prover evaluates H over the
+the coset h<g^L> (h = g^offset), then the segment constraints C(x)/(x^N - h^N)
+(times (x - g^(T-1)) at offset L - 1, whose last step would wrap to row 0).  The prover evaluates H over the
 low-degree-extension domain; the verifier evaluates it at the out-of-domain
 point z from the claimed trace values and checks it against the committed
 composition columns.
@@ -88,8 +90,7 @@ def composition_on_lde(
     nxt = [FieldVector(np.roll(col, -blowup)) for col in trace_lde]
     periodic = [FieldVector(col) for col in periodic_on_lde(air, trace_length, blowup, offset)]
     values = [c.values for c in air.evaluate_transition(cur, nxt, periodic)]
-    if air.aux_width:
-        values += [c.values for c in air.evaluate_aux_transition(cur, nxt, periodic, randomness)]
+    aux_values = [c.values for c in air.evaluate_aux_transition(cur, nxt, periodic, randomness)] if air.aux_width else []
 
     # 1 / Z_t(x) = (x^N - g^(-N)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
     segments = air.segments(trace_length)
@@ -102,6 +103,9 @@ def composition_on_lde(
     exempt = pow(g, trace_length - segments, gl.P)
     inv_transition = gl.mul_vec(gl.add_scalar_vec(x_pow_n, np.uint64(gl.P - exempt)), inv_vanish)
     quotients = [gl.mul_vec(v, inv_transition) for v in values]
+    if aux_values:  # every row but the last: (x - g^(T-1)) / (x^T - 1)
+        inv_full = gl.mul_vec(gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))), inv_vanish)
+        quotients += [gl.mul_vec(v, inv_full) for v in aux_values]
 
     inverse_by_row: dict[int, np.ndarray] = {}
     for a in assertions:
@@ -111,6 +115,16 @@ def composition_on_lde(
         numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.value) % gl.P))
         quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
     quotients.extend(_segment_quotients_on_lde(air, trace_lde, trace_length, blowup, offset, x_pow_n))
+    constraints = air.segment_constraints(trace_length)
+    if constraints:
+        step_values = air.evaluate_segment_constraints(cur, nxt, periodic)
+        last = trace_length // segments - 1
+        for (row, _), value in zip(constraints, step_values):
+            shift = np.uint64((gl.P - pow(g, row * segments, gl.P)) % gl.P)
+            quotient = gl.mul_vec(value.values, gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift)))
+            if row == last:  # the step from the trace's last row would wrap to row 0: not enforced
+                quotient = gl.mul_vec(quotient, gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))))
+            quotients.append(quotient)
 
     coeffs = constraint_coefficients(alpha, len(quotients))
     rows = np.stack(quotients)
@@ -194,15 +208,16 @@ def composition_at(
     """H(z) computed from claimed trace values at z and z*g (verifier side), main then auxiliary columns."""
     g = gl.root_of_unity((trace_length - 1).bit_length())
     periodic = periodic_at(air, trace_length, z)
-    values = air.evaluate_transition(list(trace_z), list(trace_zg), periodic)
-    if air.aux_width:
-        values = list(values) + list(air.evaluate_aux_transition(list(trace_z), list(trace_zg), periodic, randomness))
-    values = [v if isinstance(v, Ext) else Ext(v) for v in values]
+    values = [_ext(v) for v in air.evaluate_transition(list(trace_z), list(trace_zg), periodic)]
+    aux_values = [_ext(v) for v in air.evaluate_aux_transition(list(trace_z), list(trace_zg), periodic, randomness)] if air.aux_width else []
     segments = air.segments(trace_length)
     vanish = z**trace_length - 1
     z_pow_n = z**segments
     transition_factor = (z_pow_n - pow(g, trace_length - segments, gl.P)) * vanish.inverse()
     quotients = [v * transition_factor for v in values]
+    if aux_values:
+        full_factor = (z - pow(g, trace_length - 1, gl.P)) * vanish.inverse()
+        quotients += [v * full_factor for v in aux_values]
     for a in assertions:
         quotients.append((trace_z[a.column] - a.value) * (z - pow(g, a.row, gl.P)).inverse())
     for a in air.segment_assertions(trace_length):
@@ -210,10 +225,23 @@ def composition_at(
         h = pow(g, a.offset, gl.P)
         interpolant = segment_interpolant_at(a.values, h, z)
         quotients.append((trace_z[a.column] - interpolant) * (z_pow_n - pow(h, segments, gl.P)).inverse())
+    constraints = air.segment_constraints(trace_length)
+    if constraints:
+        step_values = air.evaluate_segment_constraints(list(trace_z), list(trace_zg), periodic)
+        last = trace_length // segments - 1
+        for (row, _), value in zip(constraints, step_values):
+            quotient = _ext(value) * (z_pow_n - pow(g, row * segments, gl.P)).inverse()
+            if row == last:
+                quotient = quotient * (z - pow(g, trace_length - 1, gl.P))
+            quotients.append(quotient)
     total = Ext(0)
     for coeff, q in zip(constraint_coefficients(alpha, len(quotients)), quotients):
         total = total + coeff * q
     return total
+
+
+def _ext(value: object) -> Ext:
+    return value if isinstance(value, Ext) else Ext(value)
 
 
 def split_columns_at(columns_z: Sequence[Ext], z: Ext, trace_length: int) -> Ext:
