@@ -247,3 +247,16 @@ def powers(base, n: int) -> np.ndarray:
                 out[i] = acc
                 acc = mul(acc, base)
     return out
+
+
+@njit(cache=True)
+def running_product(ratios: np.ndarray) -> np.ndarray:
+    """[1, r0, r0 r1, ...]: n + 1 prefix products of ``ratios`` (a running-product column)."""
+    n = ratios.shape[0]
+    out = np.empty(n + 1, dtype=np.uint64)
+    acc = _ONE
+    out[0] = acc
+    for i in range(n):
+        acc = mul(acc, ratios[i])
+        out[i + 1] = acc
+    return out
