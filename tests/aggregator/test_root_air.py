@@ -15,7 +15,7 @@ from aggregator.root_air import LANE, LEAF_B, RootBatchAir, generate_trace, root
 from prover.air.rescue_lane import RescueLane
 from prover.crypto import rescue_tree
 from prover.crypto.rescue import journal_leaf
-from prover.errors import ProofFormatError, TraceError, VerificationError
+from prover.errors import InvalidParametersError, ProofFormatError, TraceError, VerificationError
 from prover.math.goldilocks import P
 from prover.programs import get_program
 from prover.stark.params import ProofOptions
@@ -124,3 +124,15 @@ def test_without_the_final_bus_assertion_any_root_is_accepted(honest):
     verify_stark(NoFinalCheck(len(MEMBERS), forged), journal, proof.to_bytes())
     with pytest.raises(VerificationError):
         verify_stark(RootBatchAir(len(MEMBERS), forged), journal, proof.to_bytes())
+
+
+def test_root_batch_receipts_through_the_aggregator_api():
+    from aggregator.root_batch import prove_root_batch, verify_root_batch
+
+    receipt = prove_root_batch([("fib", [n]) for n in MEMBERS], OPTIONS)
+    assert verify_root_batch(receipt) == OPTIONS.security_bits(receipt.seal[1])
+    for position, journal in enumerate(receipt.journals):
+        leaf = journal_leaf(journal.program_id, journal.inputs, journal.outputs)
+        assert rescue_tree.verify_inclusion(receipt.root, leaf, position, receipt.inclusion_path(position))
+    with pytest.raises(InvalidParametersError, match="fib members only"):
+        prove_root_batch([("mimc", [3, 70])], OPTIONS)
