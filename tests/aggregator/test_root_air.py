@@ -33,6 +33,16 @@ def _prove(inputs, **kw):
     return prove_trace(RootBatchAir(len(inputs), root), journal, trace, OPTIONS, **kw), journal, leaves, root
 
 
+def _refused_and_rejected(trace, root) -> None:
+    """The honest prover refuses ``trace`` under ``root``; a cheating prover's proof fails verification."""
+    journal = root_journal(len(MEMBERS), root)
+    with pytest.raises(TraceError):
+        prove_trace(RootBatchAir(len(MEMBERS), root), journal, trace, OPTIONS)
+    cheat = prove_trace(RootBatchAir(len(MEMBERS), root), journal, trace, OPTIONS, refuse_invalid=False)
+    with pytest.raises(VerificationError):
+        verify_stark(RootBatchAir(len(MEMBERS), root), journal, cheat.to_bytes())
+
+
 @pytest.fixture(scope="module")
 def honest():
     return _prove(MEMBERS)
@@ -58,12 +68,7 @@ def test_a_batch_of_one():
 def test_a_claimed_root_that_is_not_the_trees_is_refused_and_rejected(honest):
     trace, _, root = generate_trace(MEMBERS)
     forged = (root[0] ^ 1,) + root[1:]
-    journal = root_journal(len(MEMBERS), forged)
-    with pytest.raises(TraceError):
-        prove_trace(RootBatchAir(len(MEMBERS), forged), journal, trace, OPTIONS)
-    cheat = prove_trace(RootBatchAir(len(MEMBERS), forged), journal, trace, OPTIONS, refuse_invalid=False)
-    with pytest.raises(VerificationError):
-        verify_stark(RootBatchAir(len(MEMBERS), forged), journal, cheat.to_bytes())
+    _refused_and_rejected(trace, forged)
 
 
 def test_a_root_over_other_members_is_rejected(honest):
@@ -99,13 +104,7 @@ def test_a_leaf_hashed_from_a_false_output_is_rejected():
     trace[LANE : LANE + 12, b_in : b_in + 8] = block
     false_leaf = tuple(int(x) for x in block[:4, -1])
     assert false_leaf == journal_leaf(FIB.program_id, (5,), (6,))
-    root = _rebuild_merges(trace, [false_leaf] + leaves[1:], length)
-    journal = root_journal(len(MEMBERS), root)
-    with pytest.raises(TraceError):
-        prove_trace(RootBatchAir(len(MEMBERS), root), journal, trace, OPTIONS)
-    cheat = prove_trace(RootBatchAir(len(MEMBERS), root), journal, trace, OPTIONS, refuse_invalid=False)
-    with pytest.raises(VerificationError):
-        verify_stark(RootBatchAir(len(MEMBERS), root), journal, cheat.to_bytes())
+    _refused_and_rejected(trace, _rebuild_merges(trace, [false_leaf] + leaves[1:], length))
 
 
 class NoFinalCheck(RootBatchAir):
