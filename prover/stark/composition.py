@@ -102,10 +102,13 @@ def composition_on_lde(
     x_pow_n = _coset_powers(n, segments, offset)
     exempt = pow(g, trace_length - segments, gl.P)
     inv_transition = gl.mul_vec(gl.add_scalar_vec(x_pow_n, np.uint64(gl.P - exempt)), inv_vanish)
-    quotients = [gl.mul_vec(v, inv_transition) for v in values]
+    quotients = _Combiner(alpha, n)
+    while values:
+        quotients.append(gl.mul_vec(values.pop(0), inv_transition))
     if aux_values:  # every row but the last: (x - g^(T-1)) / (x^T - 1)
         inv_full = gl.mul_vec(gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))), inv_vanish)
-        quotients += [gl.mul_vec(v, inv_full) for v in aux_values]
+        while aux_values:
+            quotients.append(gl.mul_vec(aux_values.pop(0), inv_full))
 
     inverse_by_row: dict[int, np.ndarray] = {}
     for a in assertions:
@@ -114,7 +117,8 @@ def composition_on_lde(
             inverse_by_row[a.row] = gl.batch_inverse(gl.add_scalar_vec(domain, np.uint64((gl.P - point) % gl.P)))
         numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.value) % gl.P))
         quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
-    quotients.extend(_segment_quotients_on_lde(air, trace_lde, trace_length, blowup, offset, x_pow_n))
+    for quotient in _segment_quotients_on_lde(air, trace_lde, trace_length, blowup, offset, x_pow_n):
+        quotients.append(quotient)
     constraints = air.segment_constraints(trace_length)
     if constraints:
         step_values = air.evaluate_segment_constraints(cur, nxt, periodic)
@@ -126,11 +130,40 @@ def composition_on_lde(
                 quotient = gl.mul_vec(quotient, gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))))
             quotients.append(quotient)
 
-    coeffs = constraint_coefficients(alpha, len(quotients))
-    rows = np.stack(quotients)
-    c0 = linear_combination(rows, np.array([c.c0 for c in coeffs], dtype=np.uint64))
-    c1 = linear_combination(rows, np.array([c.c1 for c in coeffs], dtype=np.uint64))
-    return np.stack([c0, c1])
+    return quotients.result()
+
+
+class _Combiner:
+    """sum_k alpha^k q_k as an extension vector (2, n), folded a few quotients at a time so that the
+    quotients of a wide AIR are never all held and stacked at once."""
+
+    CHUNK = 8
+
+    def __init__(self, alpha: Ext, n: int) -> None:
+        self.alpha = alpha
+        self.power = Ext(1)
+        self.pending: list[np.ndarray] = []
+        self.coeffs: list[Ext] = []
+        self.c0 = np.zeros(n, dtype=np.uint64)
+        self.c1 = np.zeros(n, dtype=np.uint64)
+
+    def append(self, quotient: np.ndarray) -> None:
+        self.pending.append(quotient)
+        self.coeffs.append(self.power)
+        self.power = self.power * self.alpha
+        if len(self.pending) == self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            rows = np.stack(self.pending)
+            self.c0 = gl.add_vec(self.c0, linear_combination(rows, np.array([c.c0 for c in self.coeffs], dtype=np.uint64)))
+            self.c1 = gl.add_vec(self.c1, linear_combination(rows, np.array([c.c1 for c in self.coeffs], dtype=np.uint64)))
+            self.pending, self.coeffs = [], []
+
+    def result(self) -> np.ndarray:
+        self._flush()
+        return np.stack([self.c0, self.c1])
 
 
 def _coset_powers(n: int, exponent: int, offset: int) -> np.ndarray:
