@@ -248,36 +248,45 @@ def generate_trace(inputs: Sequence[int]) -> tuple[np.ndarray, list[rescue.Diges
     if n_seg * length > 1 << MAX_LOG_TRACE_LENGTH:
         raise InvalidParametersError(f"root-only batch needs {n_seg} segments of {length} rows: too long")
     outputs = [FIB_FORM.program.execute((n,))[0] for n in padded]
-    leaves = [rescue.journal_leaf(FIB_ID, (n,), (o,)) for n, o in zip(padded, outputs)]
     trace = np.zeros((WIDTH, n_seg * length), dtype=np.uint64)
+    lane = slice(LANE, LANE + rescue.WIDTH)
 
     # Blocks not otherwise used permute the zero state (their rows must still satisfy the lane).
-    idle = RescueLane.block([0] * rescue.WIDTH)
-    for start in range(0, n_seg * length, BLOCK):
-        trace[LANE : LANE + rescue.WIDTH, start : start + BLOCK] = idle
+    blocks = trace[lane].reshape(rescue.WIDTH, -1, BLOCK)
+    blocks[:] = RescueLane.block([0] * rescue.WIDTH)[:, None, :]
 
-    def put(start: int, state: Sequence[int], **flags: int) -> list[int]:
-        block = RescueLane.block(state)
-        trace[LANE : LANE + rescue.WIDTH, start : start + BLOCK] = block
-        for column, value in flags.items():
-            trace[{"m": M, "f": F, "lvl": LVL, "idx": IDX}[column], start : start + BLOCK] = value
-        return [int(x) for x in block[:, -1]]
+    def put(starts: Sequence[int], states: np.ndarray, **flags: Sequence[int]) -> np.ndarray:
+        """Write one permutation block per start row (all at once); returns the output states (k, 12)."""
+        runs = rescue.permute_trace_batch(states)  # (k, 8, 12)
+        for i, start in enumerate(starts):
+            trace[lane, start : start + BLOCK] = runs[i].T
+            for column, values in flags.items():
+                trace[{"m": M, "f": F, "lvl": LVL, "idx": IDX}[column], start : start + BLOCK] = values[i]
+        return runs[:, -1, :]
 
-    for j, (n, out) in enumerate(zip(padded, outputs)):
-        base = j * length
+    bases = [j * length for j in range(n_seg)]
+    for base, n in zip(bases, padded):
         trace[:LANE, base : base + length] = _fib_segment(n, length)
-        a_out = put(base + length - LEAF_A, LIMBS + [FIB_ELEMENTS, rescue.SPONGE_TAG, 0, 0])
-        b_in = [(x + e) % gl.P for x, e in zip(a_out, [1, n, 1, out] + [0] * 8)]
-        digest = put(base + length - LEAF_B, b_in, f=1, idx=j)
-        assert tuple(digest[:4]) == leaves[j]
+    sponge = np.array([LIMBS + [FIB_ELEMENTS, rescue.SPONGE_TAG, 0, 0]] * n_seg, dtype=np.uint64)
+    a_out = put([b + length - LEAF_A for b in bases], sponge)
+    absorbed = np.zeros((n_seg, rescue.WIDTH), dtype=np.uint64)
+    absorbed[:, 0] = 1
+    absorbed[:, 1] = padded
+    absorbed[:, 2] = 1
+    absorbed[:, 3] = outputs
+    b_out = put([b + length - LEAF_B for b in bases], gl.add_vec(a_out.ravel(), absorbed.ravel()).reshape(n_seg, -1),
+                f=[1] * n_seg, idx=list(range(n_seg)))
+    leaves = [tuple(int(x) for x in row[: rescue.DIGEST_SIZE]) for row in b_out]
 
-    level = leaves
+    level = np.ascontiguousarray(b_out[:, : rescue.DIGEST_SIZE])
     slot = 0
     for lvl in range(1, n_seg.bit_length()):
-        parents = []
-        for i in range(len(level) // 2):
-            state = list(level[2 * i]) + list(level[2 * i + 1]) + [0] * rescue.CAPACITY
-            parents.append(tuple(put(slot * length, state, m=1, lvl=lvl, idx=i)[:4]))
-            slot += 1
-        level = parents
-    return trace, leaves, tuple(level[0])
+        pairs = level.shape[0] // 2
+        states = np.zeros((pairs, rescue.WIDTH), dtype=np.uint64)
+        states[:, : rescue.DIGEST_SIZE] = level[0::2]
+        states[:, rescue.DIGEST_SIZE : 2 * rescue.DIGEST_SIZE] = level[1::2]
+        out = put([(slot + i) * length for i in range(pairs)], states, m=[1] * pairs, lvl=[lvl] * pairs, idx=list(range(pairs)))
+        slot += pairs
+        level = np.ascontiguousarray(out[:, : rescue.DIGEST_SIZE])
+    return trace, leaves, tuple(int(x) for x in level[0])
+
