@@ -10,8 +10,6 @@ proving one trace of the batch's total rows.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import random
 import sys
 import time
@@ -22,6 +20,7 @@ from aggregator.batch import prove_batch
 from aggregator.root_air import RootBatchAir
 from aggregator.root_batch import prove_root_batch, verify_root_batch
 from prover.backends import prove
+from prover.machine import describe_machine
 from prover.programs.base import next_power_of_two
 from prover.stark.params import preset
 
@@ -30,20 +29,6 @@ QUICK_SIZES = (1, 4, 16)
 #: Gas goals of the aggregator issue, per member at N = 1024.
 GOAL_CALLDATA = 2_000
 GOAL_ROOT = 1_500
-
-
-def machine() -> dict[str, Any]:
-    """The machine the figures were taken on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
 
 
 def fib_members(count: int, seed: int = 7) -> list[tuple[str, list[int]]]:
@@ -171,7 +156,7 @@ def run(
         )
     fib_1024 = [r for r in rows_out if r["batch"] == "fib" and r["members"] == 1024]
     return {
-        "machine": machine(),
+        "machine": describe_machine(),
         "l1": "embedded py-evm" if l1_rpc is None else l1_rpc,
         "preset": preset_name,
         "security_bits": options.security_bits(20),
@@ -194,7 +179,7 @@ def format_report(report: dict[str, Any]) -> str:
     m = report["machine"]
     s = report["single"]
     lines = [
-        f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; L1: {report['l1']}; preset {report['preset']}",
+        f"machine: {m['cpu']}, {m['cores']} cores, {m.get('memory_gib')} GiB, Python {m['python']}; L1: {report['l1']}; preset {report['preset']}",
         f"data availability: {report['da_mode']}",
         f"baseline: one {s['program']} receipt: prove {s['prove_s']} s, seal {s['seal_bytes']} B, {s['gas_used']:,} gas",
         "",
