@@ -27,6 +27,6 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROO
     seal_len: uint256 = 0
     seal_at, seal_len = statement.seal_location()
     s: statement.Statement = statement.decode(air, journal, seal_at, False)
-    ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, 0)
+    ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, 0, s.aux_width, s.aux_randomness)
     queries.check(ctx)
     return ctx.security

@@ -37,7 +37,7 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROO
     seal_len: uint256 = 0
     seal_at, seal_len = statement.seal_location()
     s: statement.Statement = statement.decode(air, journal, seal_at, True)
-    ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, s.min_rows)
+    ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, s.min_rows, s.aux_width, s.aux_randomness)
     self._check_ood(air, ctx, journal)
     assert self._query_phase() == ctx.security, "query phase disagrees"
     return ctx.security
@@ -56,6 +56,9 @@ def _check_ood(air: address, ctx: proof.Context, journal: Bytes[proof.MAX_JOURNA
         c0, c1 = proof.ood(ctx, i)
         ood.append(c0)
         ood.append(c1)
+    if ctx.aux_width > 0:  # a two-stage AIR finds its random values after the out-of-domain values
+        for i: uint256 in range(proof.MAX_RANDOMNESS):
+            ood.append(ctx.randomness[i])
     e0: uint256 = 0
     e1: uint256 = 0
     e0, e1 = staticcall statement.Air(air).evaluate(ctx.log_t, ctx.z0, ctx.z1, ctx.alpha0, ctx.alpha1, ood, journal)

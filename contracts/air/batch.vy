@@ -125,6 +125,13 @@ def _comp_columns(lay: Layout) -> uint256:
 
 @external
 @pure
+def aux() -> (uint256, uint256):
+    """@notice (auxiliary columns, random values): this AIR is one-stage."""
+    return (0, 0)
+
+
+@external
+@pure
 def columns(journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256):
     """@notice (trace width, composition columns) of the statement's batch trace."""
     lay: Layout = self._layout(journal)

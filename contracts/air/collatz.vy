@@ -24,6 +24,13 @@ CNT: constant(uint256) = 9
 
 @external
 @pure
+def aux() -> (uint256, uint256):
+    """@notice (auxiliary columns, random values): this AIR is one-stage."""
+    return (0, 0)
+
+
+@external
+@pure
 def columns(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
     """@notice (trace width, composition columns): fixed for this program."""
     return (WIDTH, COMP_COLUMNS)

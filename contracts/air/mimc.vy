@@ -18,6 +18,13 @@ ROUND_CYCLE: constant(uint256) = 64
 
 @external
 @pure
+def aux() -> (uint256, uint256):
+    """@notice (auxiliary columns, random values): this AIR is one-stage."""
+    return (0, 0)
+
+
+@external
+@pure
 def columns(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
     """@notice (trace width, composition columns): fixed for this program."""
     return (WIDTH, COMP_COLUMNS)

@@ -9,6 +9,7 @@ from stark import calldata
 from stark import transcript
 
 MAX_QUERIES: constant(uint256) = 64
+MAX_RANDOMNESS: constant(uint256) = 8
 MAX_FOLDS: constant(uint256) = 22
 MAX_JOURNAL: constant(uint256) = 32768
 TAG: constant(Bytes[16]) = b"SUPERVM-STARK-V1"
@@ -23,6 +24,8 @@ struct Context:
     log_folding: uint256
     num_queries: uint256
     width: uint256
+    main_width: uint256
+    aux_width: uint256
     comp_cols: uint256
     folds: uint256
     final_size: uint256
@@ -35,7 +38,9 @@ struct Context:
     final_at: uint256
     openings_at: uint256
     trace_root: bytes32
+    aux_root: bytes32
     comp_root: bytes32
+    randomness: uint256[MAX_RANDOMNESS]
     alpha0: uint256
     alpha1: uint256
     z0: uint256
@@ -48,13 +53,15 @@ struct Context:
 
 @internal
 @view
-def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint256, comp_cols: uint256, required_rows: uint256) -> Context:
+def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint256, comp_cols: uint256, required_rows: uint256, aux_width: uint256, aux_randomness: uint256) -> Context:
     """
     @notice Header checks, section layout, transcript replay and query positions.
     @param initial The transcript's first state, keccak256(TAG || header || journal),
            computed by the caller where the journal already is (see statement.vy).
     @param proof_at Absolute calldata offset of the proof's first byte.
     @param required_rows Fewest trace rows the statement needs (from the program's AIR).
+    @param aux_width Auxiliary columns of a two-stage AIR (0: one stage); they count as trace
+           columns width .. width + aux_width - 1 in ctx.width, the out-of-domain values and DEEP.
     """
     ctx: Context = empty(Context)
     assert proof_len >= HEADER_SIZE, "proof truncated in the header"
@@ -76,7 +83,10 @@ def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint25
     assert (1 << ctx.log_t) >= required_rows, "trace is shorter than the statement needs"
     assert (1 << ctx.log_blowup) >= comp_cols, "blowup is below the composition degree"
 
-    ctx.width = width
+    assert aux_randomness <= MAX_RANDOMNESS, "too many random values for the auxiliary trace"
+    ctx.main_width = width
+    ctx.aux_width = aux_width
+    ctx.width = width + aux_width
     ctx.comp_cols = comp_cols
     ctx.log_n = ctx.log_t + ctx.log_blowup
     ctx.security = min(min(EXTENSION_FIELD_BITS - ctx.log_n, ctx.num_queries * ctx.log_blowup + grinding), HASH_COLLISION_BITS)
@@ -92,17 +102,30 @@ def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint25
 
     ctx.proof_at = proof_at
     ctx.proof_end = proof_at + proof_len
-    ctx.ood_at = proof_at + HEADER_SIZE + 64
-    ood_size: uint256 = 16 * (2 * width + comp_cols)
+    roots: uint256 = 64
+    if aux_width > 0:
+        roots = 96
+    ctx.ood_at = proof_at + HEADER_SIZE + roots
+    ood_size: uint256 = 16 * (2 * ctx.width + comp_cols)
     ctx.fri_roots_at = ctx.ood_at + ood_size
     ctx.final_at = ctx.fri_roots_at + 32 * (ctx.folds - 1)
     nonce_at: uint256 = ctx.final_at + 16 * ctx.final_size
     ctx.openings_at = nonce_at + 8
     assert ctx.openings_at <= ctx.proof_end, "proof truncated before the openings"
     ctx.trace_root = convert(slice(msg.data, proof_at + HEADER_SIZE, 32), bytes32)
-    ctx.comp_root = convert(slice(msg.data, proof_at + HEADER_SIZE + 32, 32), bytes32)
+    ctx.comp_root = convert(slice(msg.data, proof_at + HEADER_SIZE + roots - 32, 32), bytes32)
 
-    state: bytes32 = transcript.draw(transcript.absorb32(initial, ctx.trace_root))
+    state: bytes32 = transcript.absorb32(initial, ctx.trace_root)
+    if aux_width > 0:
+        # docs/proof-format.md: draw_bases(k), then absorb the auxiliary root
+        ctx.aux_root = convert(slice(msg.data, proof_at + HEADER_SIZE + 32, 32), bytes32)
+        for i: uint256 in range(MAX_RANDOMNESS // 2):
+            if 2 * i >= aux_randomness:
+                break
+            state = transcript.draw(state)
+            ctx.randomness[2 * i], ctx.randomness[2 * i + 1] = transcript.ext_of(state)
+        state = transcript.absorb32(state, ctx.aux_root)
+    state = transcript.draw(state)
     ctx.alpha0, ctx.alpha1 = transcript.ext_of(state)
     state = transcript.draw(transcript.absorb32(state, ctx.comp_root))
     ctx.z0, ctx.z1 = transcript.ext_of(state)

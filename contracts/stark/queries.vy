@@ -32,6 +32,7 @@ struct Opened:
 # DEEP coefficients (interleaved c0, c1) and the negated constant terms -A, -B.
 struct Deep:
     width: uint256
+    main_width: uint256
     comp_cols: uint256
     folding: uint256
     log_folding: uint256
@@ -90,6 +91,7 @@ def deep_coefficients(ctx: proof.Context) -> Deep:
     """@notice gamma^k in the order (T_0 at z, T_0 at zg, T_1 at z, ..., H_0, H_1, ...) and -A, -B."""
     d: Deep = empty(Deep)
     d.width = ctx.width
+    d.main_width = ctx.main_width
     d.comp_cols = ctx.comp_cols
     d.folding = 1 << ctx.log_folding
     d.log_folding = ctx.log_folding
@@ -141,13 +143,15 @@ def deep_coefficients(ctx: proof.Context) -> Deep:
 
 @internal
 @view
-def deep_coset(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_norms: uint256[2 * MAX_FOLDING + 1]) -> uint256[2 * MAX_FOLDING]:
+def deep_coset(d: Deep, trace_at: uint256, aux_at: uint256, comp_at: uint256, x0: uint256, inv_norms: uint256[2 * MAX_FOLDING + 1]) -> uint256[2 * MAX_FOLDING]:
     """
-    @notice DEEP values Y(x0 zeta^k), k < f, from one trace and one composition leaf.
+    @notice DEEP values Y(x0 zeta^k), k < f, from one trace leaf, one auxiliary-trace leaf (if the
+            AIR has auxiliary columns: they follow the main ones) and one composition leaf.
     @param inv_norms 1/N(x - z) and 1/N(x - zg) for each k, interleaved, N the extension norm.
     """
     out: uint256[2 * MAX_FOLDING] = empty(uint256[2 * MAX_FOLDING])
     w: uint256 = d.width
+    mw: uint256 = d.main_width
     cc: uint256 = d.comp_cols
     na0: uint256 = d.na0
     na1: uint256 = d.na1
@@ -167,10 +171,12 @@ def deep_coset(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, inv_no
         s20: uint256 = nb0
         s21: uint256 = nb1
         # Field elements are read as the low bytes of the 32-byte word that ends with them.
-        row: uint256 = unsafe_add(trace_at, unsafe_mul(unsafe_mul(k, w), 8)) - 24
+        row: uint256 = unsafe_add(trace_at, unsafe_mul(unsafe_mul(k, mw), 8)) - 24
         for c: uint256 in range(MAX_WIDTH):
             if c >= w:
                 break
+            if c == mw:  # the auxiliary columns: the same row of the auxiliary leaf
+                row = unsafe_sub(unsafe_add(aux_at, unsafe_mul(unsafe_mul(k, unsafe_sub(w, mw)), 8)), unsafe_add(24, unsafe_mul(8, mw)))
             t: uint256 = convert(slice(msg.data, unsafe_add(row, unsafe_mul(8, c)), 32), uint256) & MASK64
             assert t < P, "non-canonical field element"
             s10 = unsafe_add(s10, unsafe_mul(d.cz[unsafe_mul(2, c)], t))
@@ -252,10 +258,10 @@ def _inverse_norms(d: Deep, x0: uint256) -> uint256[2 * MAX_FOLDING + 1]:
 
 @internal
 @view
-def _first_fold(d: Deep, trace_at: uint256, comp_at: uint256, x0: uint256, beta0: uint256, beta1: uint256) -> uint256[3]:
+def _first_fold(d: Deep, trace_at: uint256, aux_at: uint256, comp_at: uint256, x0: uint256, beta0: uint256, beta1: uint256) -> uint256[3]:
     """@notice One query's layer 0: DEEP values on its coset, folded once; returns (folded c0, c1, 1/x0)."""
     inv: uint256[2 * MAX_FOLDING + 1] = self._inverse_norms(d, x0)
-    values: uint256[2 * MAX_FOLDING] = self.deep_coset(d, trace_at, comp_at, x0, inv)
+    values: uint256[2 * MAX_FOLDING] = self.deep_coset(d, trace_at, aux_at, comp_at, x0, inv)
     inv_x0: uint256 = inv[2 * d.folding]
     y: uint256[2] = empty(uint256[2])
     if d.folding == 8:
@@ -291,8 +297,11 @@ def check(ctx: proof.Context):
     ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     unique: uint256 = 0
     idx, ranks, unique = merkle.sorted_unique(ctx.queries, q, (1 << depth) - 1)
-    trace: Opened = self.open_sorted(ctx.trace_root, depth, idx, ranks, unique, q, ctx.openings_at, f * ctx.width * 8, ctx.proof_end)
-    comp: Opened = self.open_sorted(ctx.comp_root, depth, idx, ranks, unique, q, trace.end, f * ctx.comp_cols * 16, ctx.proof_end)
+    trace: Opened = self.open_sorted(ctx.trace_root, depth, idx, ranks, unique, q, ctx.openings_at, f * ctx.main_width * 8, ctx.proof_end)
+    aux: Opened = trace
+    if ctx.aux_width > 0:
+        aux = self.open_sorted(ctx.aux_root, depth, idx, ranks, unique, q, trace.end, f * ctx.aux_width * 8, ctx.proof_end)
+    comp: Opened = self.open_sorted(ctx.comp_root, depth, idx, ranks, unique, q, aux.end, f * ctx.comp_cols * 16, ctx.proof_end)
     d: Deep = self.deep_coefficients(ctx)
     zeta_pows: uint256[MAX_FOLDING] = empty(uint256[MAX_FOLDING])
     zeta_pows[0] = 1
@@ -313,7 +322,7 @@ def check(ctx: proof.Context):
         if i >= q:
             break
         x0: uint256 = uint256_mulmod(OFFSET, goldilocks.pow_(omega, pos[i]), P)
-        y: uint256[3] = self._first_fold(d, trace.leaf_at[i], comp.leaf_at[i], x0, ctx.betas[0], ctx.betas[1])
+        y: uint256[3] = self._first_fold(d, trace.leaf_at[i], aux.leaf_at[i], comp.leaf_at[i], x0, ctx.betas[0], ctx.betas[1])
         folded[unsafe_mul(2, i)] = y[0]
         folded[unsafe_add(unsafe_mul(2, i), 1)] = y[1]
         base[i] = x0

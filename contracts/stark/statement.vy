@@ -23,12 +23,15 @@ interface Air:
     def shape(journal: Bytes[proof.MAX_JOURNAL]) -> (uint256, uint256, uint256): view
     def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, MAX_OOD], journal: Bytes[proof.MAX_JOURNAL]) -> (uint256, uint256): view
     def journal_root(journal: Bytes[proof.MAX_JOURNAL]) -> (bytes32, uint256): view
+    def aux() -> (uint256, uint256): view
 
 
 struct Statement:
     width: uint256
     comp_cols: uint256
     min_rows: uint256
+    aux_width: uint256
+    aux_randomness: uint256
     initial: bytes32
 
 
@@ -74,6 +77,7 @@ def decode(air: address, journal: Bytes[proof.MAX_JOURNAL], seal_at: uint256, en
         s.width, s.comp_cols, s.min_rows = staticcall Air(air).shape(journal)
     else:
         s.width, s.comp_cols = staticcall Air(air).columns(journal)
-    self.check_shape(s.width, s.comp_cols)
+    s.aux_width, s.aux_randomness = staticcall Air(air).aux()
+    self.check_shape(s.width + s.aux_width, s.comp_cols)
     s.initial = keccak256(concat(proof.TAG, slice(msg.data, seal_at, 8), journal))
     return s
