@@ -1,0 +1,17 @@
+"""`supervm bench aggregate` end to end on the embedded L1 with tiny batches: the report's rows and table."""
+
+from __future__ import annotations
+
+from aggregator import bench
+
+
+def test_the_aggregate_bench_measures_every_row_and_prints_them():
+    report = bench.run(sizes=(1, 4), preset_name="test", mixed_sizes=(3,), progress=False, root_sizes=())
+    rows = report["batches"]
+    assert [(r["batch"], r["members"]) for r in rows] == [("fib", 1), ("fib", 4), ("mixed", 3)]
+    for r in rows:
+        assert r["gas_used"] > 21_000 and r["fits_cap"] and r["gas_per_member"] == r["gas_used"] // r["members"]
+    assert rows[1]["gas_per_member"] < rows[0]["gas_per_member"]  # one verification shared by four members
+    assert report["machine"]["cores"] >= 1 and report["root_only"] == []
+    table = bench.format_report(report)
+    assert "fib        4" in table and "NOT met" in table
