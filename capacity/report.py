@@ -229,6 +229,18 @@ def _grid(limit: int) -> list[int]:
     return [x for x in xs if x <= limit]
 
 
+def _finish(fig: Any, ax: Any, out: Path, files: dict[str, str], name: str) -> None:
+    """Grid, legend and layout of a log-log plot, saved as ``name``.png in ``out`` and closed."""
+    import matplotlib.pyplot as plt
+
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    files[name] = f"{name}.png"
+    fig.savefig(out / files[name], dpi=110)
+    plt.close(fig)
+
+
 def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[str, str]:
     """Write the PNG plots into ``out``; returns their file names by key."""
     import matplotlib
@@ -261,12 +273,7 @@ def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[st
     ax.set_xlabel("requests per batch N")
     ax.set_ylabel("L1 gas per request (gas)")
     ax.set_title("L1 gas per settled request against batch size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    files["gas_per_request"] = "gas_per_request.png"
-    fig.savefig(out / files["gas_per_request"], dpi=110)
-    plt.close(fig)
+    _finish(fig, ax, out, files, "gas_per_request")
 
     # requests per second against N, per gas limit
     fig, ax = plt.subplots(figsize=(8, 5.5))
@@ -342,12 +349,7 @@ def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[st
     ax.set_xlabel("trace rows (padded to a power of two)")
     ax.set_ylabel("prove time (s, wall clock)")
     ax.set_title(f"STARK prove time against trace rows (preset {data['preset']})")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    files["prove_time"] = "prove_time.png"
-    fig.savefig(out / files["prove_time"], dpi=110)
-    plt.close(fig)
+    _finish(fig, ax, out, files, "prove_time")
     return files
 
 

@@ -158,13 +158,16 @@ def run(
             **fields, "prove_s": round(prove_s, 3), "l1_s": round(l1_s, 2),
         })
         say(f"{number}/{total} {name} 2^{log}: {fields['gas_used'] or 0:,} gas ({l1_s:.1f} s on L1)")
+    def receipt_for(case: tuple[str, int]):
+        """The receipt proven for ``case`` in the sweep, or a new one if the sweep skipped it."""
+        if case in receipts:
+            return receipts[case]
+        inputs, forced = inputs_for(*case)
+        return prove(case[0], inputs, "stark", options, forced)
+
     submit = None
     if submit_case is not None:
-        receipt = receipts.get(submit_case)
-        if receipt is None:
-            name, log = submit_case
-            inputs, forced = inputs_for(name, log)
-            receipt = prove(name, inputs, "stark", options, forced)
+        receipt = receipt_for(submit_case)
         say(f"Rollup.submit_batch of {submit_case[0]} 2^{submit_case[1]} ...")
         result = rollup.submit_batch(rollup.batch_count(), receipt)
         verify_row = next((r for r in rows if (r["program"], r["log_rows"]) == submit_case), None)
@@ -178,11 +181,7 @@ def run(
     if breakdown_case is not None:
         from contracts.profile import profile_receipt
 
-        receipt = receipts.get(breakdown_case)
-        if receipt is None:
-            name, log = breakdown_case
-            inputs, forced = inputs_for(name, log)
-            receipt = prove(name, inputs, "stark", options, forced)
+        receipt = receipt_for(breakdown_case)
         say(f"gas breakdown of {breakdown_case[0]} 2^{breakdown_case[1]}: tracing on {l1_rpc or 'a local anvil'} "
             "(a JavaScript tracer: about a minute per 4M gas) ...")
         profile = profile_receipt(receipt, l1_rpc).to_dict()
