@@ -18,10 +18,7 @@ MAX_DEPTH: constant(uint256) = 32
 BACKEND_TRACE: constant(uint8) = 0
 BACKEND_STARK: constant(uint8) = 1
 TRACE_SEAL_SIZE: constant(uint256) = 34
-
-
-interface StarkVerifier:
-    def verify(air: address, journal: Bytes[MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256: view
+VERIFY: constant(Bytes[4]) = method_id("verify(address,bytes,uint256)")
 
 
 interface Air:
@@ -103,7 +100,7 @@ def submit_batch(index: uint256, backend: uint8, journal: Bytes[MAX_JOURNAL], se
     assert air != empty(address), "unknown program id"
     bits: uint256 = 0
     if backend == BACKEND_STARK:
-        bits = staticcall StarkVerifier(VERIFIER).verify(air, journal, seal)
+        bits = self._verify(air, journal, seal)
         assert bits >= MIN_SECURITY_BITS, "proof is below the rollup's security level"
     else:
         assert backend == BACKEND_TRACE, "unknown backend"
@@ -118,6 +115,14 @@ def submit_batch(index: uint256, backend: uint8, journal: Bytes[MAX_JOURNAL], se
     self.batch_count = index + 1
     log BatchVerified(index=index, journal_root=root, request_count=count, backend=backend, security_bits=bits, l1_block=block.number)
     return root
+
+
+@internal
+@view
+def _verify(air: address, journal: Bytes[MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256:
+    """@notice StarkVerifier.verify(air, journal, seal) with the seal encoded as `bytes` (its third word is the seal's offset)."""
+    result: Bytes[32] = raw_call(VERIFIER, abi_encode(air, journal, seal, method_id=VERIFY), max_outsize=32, is_static_call=True)
+    return convert(result, uint256)
 
 
 @external

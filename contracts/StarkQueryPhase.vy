@@ -13,15 +13,14 @@ from stark import proof
 from stark import queries
 from stark import statement
 
-MAX_PROOF: constant(uint256) = 98304
-
 
 @external
 @view
-def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256:
+def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: uint256) -> uint256:
     """
     @notice Reverts unless every query of `seal` is consistent; returns its conjectured security bits.
-    @dev The statement itself (journal, program id, trace length) is checked by StarkVerifier.
+    @dev `seal` is the ABI offset of the seal in calldata, as in StarkVerifier.verify.
+         The statement itself (journal, program id, trace length) is checked by StarkVerifier.
     """
     seal_at: uint256 = 0
     seal_len: uint256 = 0

@@ -14,7 +14,6 @@ from stark import proof
 from stark import statement
 
 P: constant(uint256) = 18446744069414584321
-MAX_PROOF: constant(uint256) = 98304
 
 QUERY_PHASE: public(immutable(address))
 
@@ -26,12 +25,15 @@ def __init__(query_phase: address):
 
 @external
 @view
-def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256:
+def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: uint256) -> uint256:
     """
-    @notice Verify `seal` for `journal` under the program whose constraints `air` evaluates.
+    @notice Verify the seal for `journal` under the program whose constraints `air` evaluates.
+    @param seal The ABI offset of the seal: callers encode (address, bytes, bytes)
+           under this function's selector (docs/contracts.md, "Calling the verifier"),
+           so the seal stays in calldata and is never copied or bounded here.
     @return Conjectured security bits of the proof.
-    @dev Vyper copies both Bytes arguments into this frame, which sits above
-         every internal frame: journal-sized work is kept in internal functions.
+    @dev Vyper copies the journal into this frame, which sits above every
+         internal frame: journal-sized work is kept in internal functions.
     """
     seal_at: uint256 = 0
     seal_len: uint256 = 0

@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from contracts import gas as G
 from contracts.errors import TransactionTooLargeError
+from contracts.verifier import verify_calldata
 from prover.backends import prove
 from prover.bench import inputs_for
 from prover.machine import describe_machine
@@ -149,8 +150,7 @@ def run(
             result = rollup.verify_transaction(journal, receipt.seal)
             fields = gas_fields(result.gas)
         except TransactionTooLargeError:
-            data = rollup.verifier.functions.verify(rollup.airs[bytes(journal[:32])].address, journal, receipt.seal)._encode_transaction_data()
-            fields = _over_cap_fields(bytes.fromhex(data.removeprefix("0x")))
+            fields = _over_cap_fields(verify_calldata(rollup.airs[bytes(journal[:32])].address, journal, receipt.seal))
         l1_s = time.perf_counter() - started
         rows.append({
             "program": name, "inputs": list(inputs), "log_rows": log, "rows": 1 << log,

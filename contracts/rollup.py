@@ -13,7 +13,7 @@ from typing import Any
 from aggregator.batch import BatchReceipt
 from contracts.chain import L1Chain, TxResult
 from contracts.compiler import compile_contract
-from contracts.verifier import AIR_CONTRACTS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source
+from contracts.verifier import AIR_CONTRACTS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source, verify_request
 from prover.crypto.keccak import keccak256
 from prover.receipt import Backend, Receipt
 
@@ -66,12 +66,13 @@ class Rollup:
     def verify_transaction(self, journal: bytes, seal: bytes, sender: str | None = None) -> TxResult:
         """One transaction that only verifies a proof (StarkVerifier.verify): the gas of verification alone."""
         air = self.airs[bytes(journal[:32])]
-        return self.chain.transact(self.verifier.functions.verify(air.address, journal, seal), sender=sender)
+        return self.chain.transact(verify_request(self.verifier, air.address, journal, seal), sender=sender)
 
     def verify_call(self, journal: bytes, seal: bytes) -> int:
         """Security bits the EVM verifier grants (eth_call); raises TransactionRevertedError when it rejects."""
         air = self.airs[bytes(journal[:32])]
-        return int(self.chain.call(self.verifier.functions.verify(air.address, journal, seal), gas=self.chain_call_gas))
+        result = self.chain.call(verify_request(self.verifier, air.address, journal, seal), gas=self.chain_call_gas)
+        return int.from_bytes(result[:32], "big")
 
     def journal_in_batch(self, index: int, journal: bytes, position: int, path: list[bytes]) -> bool:
         fn = self.rollup.functions.journal_in_batch(index, keccak256(journal), position, path)

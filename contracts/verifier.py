@@ -10,14 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi import encode as abi_encode
+
 from contracts.compiler import CONTRACTS_DIR, compile_contract
+from prover.crypto.keccak import keccak256
 
 #: Programs with an AIR contract, by registry name.
 AIR_PROGRAMS = ("fib", "mimc", "collatz")
 #: Every AIR contract a verifier deployment registers: the programs, then batch statements.
-AIR_CONTRACTS = AIR_PROGRAMS + ("batch",)
+AIR_CONTRACTS = AIR_PROGRAMS + ("batch", "root_batch")
 VERIFIER_SOURCE = CONTRACTS_DIR / "StarkVerifier.vy"
 QUERY_PHASE_SOURCE = CONTRACTS_DIR / "StarkQueryPhase.vy"
+
+
+#: Selector of StarkVerifier.verify: its third word is the ABI offset of the seal, not a copied argument.
+VERIFY_SELECTOR = keccak256(b"verify(address,bytes,uint256)")[:4]
+
+
+def verify_calldata(air: str, journal: bytes, seal: bytes) -> bytes:
+    """Calldata of StarkVerifier.verify: (address, bytes journal, bytes seal) ABI-encoded under its selector."""
+    return VERIFY_SELECTOR + abi_encode(["address", "bytes", "bytes"], [air, bytes(journal), bytes(seal)])
+
+
+def verify_request(verifier: Any, air: str, journal: bytes, seal: bytes) -> dict:
+    """A raw call/transaction dict (``to``, ``data``) for :class:`contracts.chain.L1Chain`."""
+    return {"to": verifier.address, "data": verify_calldata(air, journal, seal)}
 
 
 def air_source(name: str):
@@ -50,7 +67,9 @@ class DeployedVerifier:
         air = self.air_for(journal[:32])
         if air is None:
             raise LookupError("no AIR contract for this program id")
-        return self.verifier.functions.verify(air.address, journal, seal).call({"gas": gas})
+        data = verify_calldata(air.address, journal, seal)
+        result = self.verifier.w3.eth.call({"to": self.verifier.address, "data": data, "gas": gas})
+        return int.from_bytes(bytes(result)[:32], "big")
 
 
 def deploy_verifier(w3: Any, sender: str) -> DeployedVerifier:

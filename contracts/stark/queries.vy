@@ -18,7 +18,7 @@ W: constant(uint256) = 7
 OFFSET: constant(uint256) = 7
 MAX_QUERIES: constant(uint256) = 64
 MAX_FOLDING: constant(uint256) = 16
-MAX_WIDTH: constant(uint256) = 20
+MAX_WIDTH: constant(uint256) = 24
 MAX_COMP: constant(uint256) = 8
 MASK64: constant(uint256) = 18446744073709551615
 

@@ -479,6 +479,194 @@ def _mds_head(s: uint256[12], c: uint256[4]) -> uint256[4]:
 
 
 @internal
+@pure
+def _mds_inv(s: uint256[12], c: uint256[12]) -> uint256[12]:
+    """@notice MDS^-1 . s + c (mod p), s < 2^64 element-wise: the Rescue lane's backward half-round at z (contracts/air/root_batch.vy)."""
+    return [
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[0],
+            unsafe_mul(s[0], 1025714968950054217)),
+            unsafe_mul(s[1], 2820417286206414279)),
+            unsafe_mul(s[2], 4993698564949207576)),
+            unsafe_mul(s[3], 12970218763715480197)),
+            unsafe_mul(s[4], 15096702659601816313)),
+            unsafe_mul(s[5], 5737881372597660297)),
+            unsafe_mul(s[6], 13327263231927089804)),
+            unsafe_mul(s[7], 4564252978131632277)),
+            unsafe_mul(s[8], 16119054824480892382)),
+            unsafe_mul(s[9], 6613927186172915989)),
+            unsafe_mul(s[10], 6454498710731601655)),
+            unsafe_mul(s[11], 2510089799608156620))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[1],
+            unsafe_mul(s[0], 14311337779007263575)),
+            unsafe_mul(s[1], 10306799626523962951)),
+            unsafe_mul(s[2], 7776331823117795156)),
+            unsafe_mul(s[3], 4922212921326569206)),
+            unsafe_mul(s[4], 8669179866856828412)),
+            unsafe_mul(s[5], 936244772485171410)),
+            unsafe_mul(s[6], 4077406078785759791)),
+            unsafe_mul(s[7], 2938383611938168107)),
+            unsafe_mul(s[8], 16650590241171797614)),
+            unsafe_mul(s[9], 16578411244849432284)),
+            unsafe_mul(s[10], 17600191004694808340)),
+            unsafe_mul(s[11], 5913375445729949081))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[2],
+            unsafe_mul(s[0], 13640353831792923980)),
+            unsafe_mul(s[1], 1583879644687006251)),
+            unsafe_mul(s[2], 17678309436940389401)),
+            unsafe_mul(s[3], 6793918274289159258)),
+            unsafe_mul(s[4], 3594897835134355282)),
+            unsafe_mul(s[5], 2158539885379341689)),
+            unsafe_mul(s[6], 12473871986506720374)),
+            unsafe_mul(s[7], 14874332242561185932)),
+            unsafe_mul(s[8], 16402478875851979683)),
+            unsafe_mul(s[9], 9893468322166516227)),
+            unsafe_mul(s[10], 8142413325661539529)),
+            unsafe_mul(s[11], 3444000755516388321))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[3],
+            unsafe_mul(s[0], 14009777257506018221)),
+            unsafe_mul(s[1], 18218829733847178457)),
+            unsafe_mul(s[2], 11151899210182873569)),
+            unsafe_mul(s[3], 14653120475631972171)),
+            unsafe_mul(s[4], 9591156713922565586)),
+            unsafe_mul(s[5], 16622517275046324812)),
+            unsafe_mul(s[6], 3958136700677573712)),
+            unsafe_mul(s[7], 2193274161734965529)),
+            unsafe_mul(s[8], 15125079516929063010)),
+            unsafe_mul(s[9], 3648852869044193741)),
+            unsafe_mul(s[10], 4405494440143722315)),
+            unsafe_mul(s[11], 15549070131235639125))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[4],
+            unsafe_mul(s[0], 14324333194410783741)),
+            unsafe_mul(s[1], 12565645879378458115)),
+            unsafe_mul(s[2], 4028590290335558535)),
+            unsafe_mul(s[3], 17936155181893467294)),
+            unsafe_mul(s[4], 1833939650657097992)),
+            unsafe_mul(s[5], 14310984655970610026)),
+            unsafe_mul(s[6], 4701042357351086687)),
+            unsafe_mul(s[7], 1226379890265418475)),
+            unsafe_mul(s[8], 2550212856624409740)),
+            unsafe_mul(s[9], 5670703442709406167)),
+            unsafe_mul(s[10], 3281485106506301394)),
+            unsafe_mul(s[11], 9804247840970323440))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[5],
+            unsafe_mul(s[0], 7778523590474814059)),
+            unsafe_mul(s[1], 7154630063229321501)),
+            unsafe_mul(s[2], 17790326505487126055)),
+            unsafe_mul(s[3], 3160574440608126866)),
+            unsafe_mul(s[4], 7292349907185131376)),
+            unsafe_mul(s[5], 1916491575080831825)),
+            unsafe_mul(s[6], 11523142515674812675)),
+            unsafe_mul(s[7], 2162357063341827157)),
+            unsafe_mul(s[8], 6650415936886875699)),
+            unsafe_mul(s[9], 11522955632464608509)),
+            unsafe_mul(s[10], 16740856792338897018)),
+            unsafe_mul(s[11], 16987840393715133187))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[6],
+            unsafe_mul(s[0], 14499296811525152023)),
+            unsafe_mul(s[1], 118549270069446537)),
+            unsafe_mul(s[2], 3041471724857448013)),
+            unsafe_mul(s[3], 3827228106225598612)),
+            unsafe_mul(s[4], 2081369067662751050)),
+            unsafe_mul(s[5], 15406142490454329462)),
+            unsafe_mul(s[6], 8943531526276617760)),
+            unsafe_mul(s[7], 3545513411057560337)),
+            unsafe_mul(s[8], 11433277564645295966)),
+            unsafe_mul(s[9], 9558995950666358829)),
+            unsafe_mul(s[10], 7443251815414752292)),
+            unsafe_mul(s[11], 12335092608217610725))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[7],
+            unsafe_mul(s[0], 184304165023253232)),
+            unsafe_mul(s[1], 11596940249585433199)),
+            unsafe_mul(s[2], 18170668175083122019)),
+            unsafe_mul(s[3], 8318891703682569182)),
+            unsafe_mul(s[4], 4387895409295967519)),
+            unsafe_mul(s[5], 14599228871586336059)),
+            unsafe_mul(s[6], 2861651216488619239)),
+            unsafe_mul(s[7], 567601091253927304)),
+            unsafe_mul(s[8], 10135289435539766316)),
+            unsafe_mul(s[9], 14905738261734377063)),
+            unsafe_mul(s[10], 3345637344934149303)),
+            unsafe_mul(s[11], 3159874422865401171))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[8],
+            unsafe_mul(s[0], 1134458872778032479)),
+            unsafe_mul(s[1], 4102035717681749376)),
+            unsafe_mul(s[2], 14030271225872148070)),
+            unsafe_mul(s[3], 10312336662487337312)),
+            unsafe_mul(s[4], 12938229830489392977)),
+            unsafe_mul(s[5], 17758804398255988457)),
+            unsafe_mul(s[6], 15482323580054918356)),
+            unsafe_mul(s[7], 1010277923244261213)),
+            unsafe_mul(s[8], 12904552397519353856)),
+            unsafe_mul(s[9], 5073478003078459047)),
+            unsafe_mul(s[10], 11514678194579805863)),
+            unsafe_mul(s[11], 4419017610446058921))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[9],
+            unsafe_mul(s[0], 2916054498252226520)),
+            unsafe_mul(s[1], 9880379926449218161)),
+            unsafe_mul(s[2], 15314650755395914465)),
+            unsafe_mul(s[3], 8335514387550394159)),
+            unsafe_mul(s[4], 8955267746483690029)),
+            unsafe_mul(s[5], 16353914237438359160)),
+            unsafe_mul(s[6], 4173425891602463552)),
+            unsafe_mul(s[7], 14892581052359168234)),
+            unsafe_mul(s[8], 17561678290843148035)),
+            unsafe_mul(s[9], 7292975356887551984)),
+            unsafe_mul(s[10], 18039512759118984712)),
+            unsafe_mul(s[11], 5411253583520971237))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[10],
+            unsafe_mul(s[0], 9848042270158364544)),
+            unsafe_mul(s[1], 809689769037458603)),
+            unsafe_mul(s[2], 5884047526712050760)),
+            unsafe_mul(s[3], 12956871945669043745)),
+            unsafe_mul(s[4], 14265127496637532237)),
+            unsafe_mul(s[5], 6211568220597222123)),
+            unsafe_mul(s[6], 678544061771515015)),
+            unsafe_mul(s[7], 16295989318674734123)),
+            unsafe_mul(s[8], 11782767968925152203)),
+            unsafe_mul(s[9], 1359397660819991739)),
+            unsafe_mul(s[10], 16148400912425385689)),
+            unsafe_mul(s[11], 14440017265059055146))
+        % P,
+        unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(unsafe_add(
+            c[11],
+            unsafe_mul(s[0], 1634272668217219807)),
+            unsafe_mul(s[1], 16290589064070324125)),
+            unsafe_mul(s[2], 5311838222680798126)),
+            unsafe_mul(s[3], 15044064140936894715)),
+            unsafe_mul(s[4], 15775025788428030421)),
+            unsafe_mul(s[5], 12586374713559327349)),
+            unsafe_mul(s[6], 8118943473454062014)),
+            unsafe_mul(s[7], 13223746794660766349)),
+            unsafe_mul(s[8], 13059674280609257192)),
+            unsafe_mul(s[9], 16605443174349648289)),
+            unsafe_mul(s[10], 13586971219878687822)),
+            unsafe_mul(s[11], 16337009014471658360))
+        % P,
+    ]
+
+
+@internal
 @view
 def _round(s: uint256[12], cf: uint256[12], cb: uint256[12]) -> uint256[12]:
     """@notice One round: MDS . (MDS . s^7 + cf)^(1/7) + cb."""

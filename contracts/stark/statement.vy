@@ -12,8 +12,8 @@
 from stark import proof
 
 P: constant(uint256) = 18446744069414584321
-MAX_OOD: constant(uint256) = 80
-MAX_WIDTH: constant(uint256) = 20
+MAX_OOD: constant(uint256) = 104
+MAX_WIDTH: constant(uint256) = 24
 MAX_COMP: constant(uint256) = 8
 
 
@@ -46,13 +46,16 @@ def check_shape(width: uint256, comp_cols: uint256):
 @view
 def seal_location() -> (uint256, uint256):
     """
-    @notice (absolute calldata offset, length) of the seal, the third argument of
-            verify(air, journal, seal).  The seal is read in place, never copied.
+    @notice (absolute calldata offset, length) of the seal: the `bytes` whose ABI
+            offset is the third argument word of verify(air, journal, seal).
+            The seal is read in place, never copied, and has no bound but the calldata.
     """
-    head: uint256 = 4 + convert(slice(msg.data, 68, 32), uint256)
+    offset: uint256 = convert(slice(msg.data, 68, 32), uint256)
+    assert offset < len(msg.data), "seal out of calldata"
+    head: uint256 = 4 + offset
     assert head + 32 <= len(msg.data), "seal out of calldata"
     size: uint256 = convert(slice(msg.data, head, 32), uint256)
-    assert head + 32 + size <= len(msg.data), "seal out of calldata"
+    assert size <= len(msg.data) and head + 32 + size <= len(msg.data), "seal out of calldata"
     return (head + 32, size)
 
 

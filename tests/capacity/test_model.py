@@ -26,6 +26,7 @@ from capacity.model import (
     verifications_per_block,
 )
 from contracts import gas as G
+from contracts.verifier import verify_request
 from prover.backends import prove
 from prover.errors import InvalidParametersError
 
@@ -61,11 +62,11 @@ def fill_block(rollup, journal: bytes, seal: bytes, block_gas_limit: int) -> tup
     result = rollup.verify_transaction(journal, seal)  # mined on its own: the measured gas of one verification
     point = GasPoint.from_breakdown(1, result.gas, statement=journal)
     chain = rollup.chain
-    fn = rollup.verifier.functions.verify(rollup.airs[journal[:32]].address, journal, seal)
+    tx = verify_request(rollup.verifier, rollup.airs[journal[:32]].address, journal, seal)
     w3 = chain.w3
     with manual_mining(w3, block_gas_limit) as mine:
         for _ in range(block_gas_limit // point.gas_used + 2):
-            fn.transact({"from": chain.accounts[0], "gas": result.gas_limit})
+            w3.eth.send_transaction({**tx, "from": chain.accounts[0], "gas": result.gas_limit})
         mine()
         block = w3.eth.get_block("latest")
     return len(block["transactions"]), int(block["gasUsed"]), point, result.gas_limit

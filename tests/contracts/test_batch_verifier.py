@@ -16,6 +16,7 @@ import pytest
 from aggregator import BATCH_ID, BatchReceipt, BatchStatement, inclusion_proof, prove_batch, verify_batch
 from contracts.errors import L1Error
 from contracts.rollup import deploy_rollup
+from contracts.verifier import verify_request
 from prover.errors import SuperVMError
 from prover.math.goldilocks import P
 from prover.receipt import Backend
@@ -55,7 +56,7 @@ def python_accepts(statement: bytes, seal: bytes) -> bool:
 
 def evm_accepts(rollup, statement: bytes, seal: bytes) -> bool:
     """The EVM verdict, always through the batch AIR contract (a mutated id must be refused by the verifier)."""
-    fn = rollup.verifier.functions.verify(rollup.airs[BATCH_ID].address, statement, seal)
+    fn = verify_request(rollup.verifier, rollup.airs[BATCH_ID].address, statement, seal)
     try:
         rollup.chain.call(fn, gas=rollup.chain_call_gas)
     except L1Error:

@@ -103,6 +103,7 @@ def render_module() -> str:
 
     mds_function("_mds", rp.MDS, W, "MDS . s + c (mod p), s < 2^64 element-wise.")
     mds_function("_mds_head", rp.MDS[: rp.DIGEST_SIZE], rp.DIGEST_SIZE, "The first 4 rows of MDS . s + c: all a digest needs of the last half-round.")
+    mds_function("_mds_inv", rp.MDS_INV, W, "MDS^-1 . s + c (mod p), s < 2^64 element-wise: the Rescue lane's backward half-round at z (contracts/air/root_batch.vy).")
 
     def sbox_lines() -> None:
         emit("    t: uint256 = 0")

@@ -14,6 +14,7 @@ import pytest
 from contracts.compiler import compile_contract
 from contracts.errors import L1Error
 from contracts.rollup import deploy_rollup
+from contracts.verifier import verify_request
 from prover.errors import SuperVMError
 from prover.stark.params import preset
 from prover.stark.prover import prove_trace
@@ -36,7 +37,7 @@ def setup():
 def _evm(setup, seal: bytes) -> bool:
     chain, verifier, air = setup
     try:
-        chain.call(verifier.functions.verify(air.address, JOURNAL.to_bytes(), seal), gas=30_000_000)
+        chain.call(verify_request(verifier, air.address, JOURNAL.to_bytes(), seal), gas=30_000_000)
     except L1Error:
         return False
     return True
