@@ -35,11 +35,11 @@ def _values(start: uint256, size: uint256, at: uint256) -> (DynArray[uint256, MA
 
 @internal
 @view
-def decode(arg: uint256, num_inputs: uint256, num_outputs: uint256) -> (DynArray[uint256, MAX_VALUES], DynArray[uint256, MAX_VALUES]):
+def decode_any(arg: uint256) -> (DynArray[uint256, MAX_VALUES], DynArray[uint256, MAX_VALUES]):
     """
     @notice The inputs and outputs of the journal that is ABI argument `arg`
             (0-based) of the external call being served, read in place from
-            calldata; reverts unless their counts are as given and nothing trails.
+            calldata; reverts unless it is well formed and nothing trails.
     @dev Reading calldata instead of taking the journal as a Bytes argument
          keeps a journal-sized copy out of every internal frame.
     """
@@ -54,5 +54,15 @@ def decode(arg: uint256, num_inputs: uint256, num_outputs: uint256) -> (DynArray
     inputs, at = self._values(head + 32, size, 32)
     outputs, at = self._values(head + 32, size, at)
     assert at == size, "trailing bytes after the journal"
+    return (inputs, outputs)
+
+
+@internal
+@view
+def decode(arg: uint256, num_inputs: uint256, num_outputs: uint256) -> (DynArray[uint256, MAX_VALUES], DynArray[uint256, MAX_VALUES]):
+    """@notice decode_any, and reverts unless the journal has `num_inputs` inputs and `num_outputs` outputs."""
+    inputs: DynArray[uint256, MAX_VALUES] = []
+    outputs: DynArray[uint256, MAX_VALUES] = []
+    inputs, outputs = self.decode_any(arg)
     assert len(inputs) == num_inputs and len(outputs) == num_outputs, "journal has the wrong number of values"
     return (inputs, outputs)

@@ -1,0 +1,127 @@
+"""Root-only batches on L1: contracts/air/root_batch.vy agrees with RootBatchAir, and the rollup settles them.
+
+The EVM and Python verifiers accept the same honest proofs and reject the
+same cheating and mutated ones; ``Rollup.submit_root_batch`` records only
+(count, Rescue root), refuses a root or count the proof was not made for,
+and ``journal_in_root_batch`` proves every member's journal on L1 while a
+forged journal, position or path fails.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from aggregator.root_air import RootBatchAir, generate_trace, root_journal
+from aggregator.root_batch import RootBatchReceipt, prove_root_batch, verify_root_batch
+from contracts.chain import EmbeddedL1
+from contracts.errors import L1Error, TransactionRevertedError
+from contracts.rollup import deploy_rollup
+from prover.errors import SuperVMError
+from prover.math.goldilocks import P
+from prover.stark.params import ProofOptions
+from prover.stark.prover import prove_trace
+from prover.stark.verifier import verify_stark
+
+OPTIONS = ProofOptions(log_blowup=3, log_folding=2, num_queries=8, grinding_bits=0, log_max_remainder=2)
+MEMBERS = [5, 10, 3]
+
+
+@pytest.fixture(scope="module")
+def rollup():
+    return deploy_rollup(EmbeddedL1(), dev_mode=True, min_security_bits=0)
+
+
+@pytest.fixture(scope="module")
+def receipt() -> RootBatchReceipt:
+    return prove_root_batch([("fib", [n]) for n in MEMBERS], OPTIONS)
+
+
+def _python(count: int, root, seal: bytes) -> bool:
+    try:
+        verify_stark(RootBatchAir(count, root), root_journal(count, root), seal)
+    except SuperVMError:
+        return False
+    return True
+
+
+def _evm(rollup, count: int, root, seal: bytes) -> bool:
+    try:
+        rollup.verify_call(root_journal(count, root).to_bytes(), seal)
+    except L1Error:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("inputs", [[7], [5, 10, 3], [40, 2, 7, 9, 11]])
+def test_honest_batches_are_accepted_by_both(rollup, inputs):
+    trace, _, root = generate_trace(inputs)
+    seal = prove_trace(RootBatchAir(len(inputs), root), root_journal(len(inputs), root), trace, OPTIONS).to_bytes()
+    assert _python(len(inputs), root, seal) and _evm(rollup, len(inputs), root, seal)
+
+
+def test_a_wrong_statement_is_rejected_by_both(rollup, receipt):
+    root = list(receipt.root)
+    other = [(root[0] + 1) % P] + root[1:]
+    for count, claimed in ((receipt.count, other), (receipt.count + 1, root), (receipt.count - 1, root)):
+        assert not _python(count, claimed, receipt.seal)
+        assert not _evm(rollup, count, claimed, receipt.seal)
+
+
+def test_a_cheating_prover_is_rejected_by_both(rollup):
+    """A trace whose tree is over other members, proven anyway under the honest root."""
+    _, _, root = generate_trace(MEMBERS)
+    trace, _, _ = generate_trace([5, 10, 4])
+    cheat = prove_trace(RootBatchAir(len(MEMBERS), root), root_journal(len(MEMBERS), root), trace, OPTIONS, refuse_invalid=False)
+    assert not _python(len(MEMBERS), root, cheat.to_bytes())
+    assert not _evm(rollup, len(MEMBERS), root, cheat.to_bytes())
+
+
+def test_mutated_seals_agree(rollup, receipt):
+    rng = random.Random(7)
+    for _ in range(40):
+        seal = bytearray(receipt.seal)
+        kind = rng.randrange(3)
+        if kind == 0:
+            i = rng.randrange(len(seal))
+            seal[i] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            del seal[rng.randrange(len(seal)) :]
+        else:
+            i = rng.randrange(len(seal) - 8)
+            seal[i : i + 8] = rng.randbytes(8)
+        python, evm = _python(receipt.count, receipt.root, bytes(seal)), _evm(rollup, receipt.count, receipt.root, bytes(seal))
+        assert python == evm, f"verifiers disagree on mutation {kind}"
+        assert not evm
+
+
+def test_the_rollup_settles_a_root_only_batch_and_proves_membership(rollup, receipt):
+    assert verify_root_batch(receipt) == rollup.verify_call(receipt.statement.to_bytes(), receipt.seal)
+    index = rollup.batch_count()
+    result = rollup.submit_root_batch(index, receipt)
+    record = rollup.batch(index)
+    assert record["request_count"] == receipt.count and rollup.root_only(index)
+    assert result.gas.gas_used > 0 and result.gas.calldata_bytes < len(receipt.seal) + 400  # no member data on L1
+    journals = [j.to_bytes() for j in receipt.journals]
+    for position, journal in enumerate(journals):
+        path = receipt.inclusion_path(position)
+        assert rollup.journal_in_root_batch(index, journal, position, path)
+        assert not rollup.journal_in_root_batch(index, journals[(position + 1) % len(journals)], position, path)
+        assert not rollup.journal_in_root_batch(index, journal, position ^ 1, path)
+        assert not rollup.journal_in_batch(index, journal, position, [bytes(32)] * len(path))  # not a keccak tree
+    forged = [tuple((x + 1) % P for x in receipt.inclusion_path(0)[0])] + receipt.inclusion_path(0)[1:]
+    assert not rollup.journal_in_root_batch(index, journals[0], 0, forged)
+    with pytest.raises(TransactionRevertedError, match="not the next one"):
+        rollup.submit_root_batch(index, receipt)
+
+
+def test_the_rollup_refuses_a_root_or_count_the_proof_was_not_made_for(rollup, receipt):
+    root = list(receipt.root)
+    swapped = RootBatchReceipt(receipt.count, tuple([root[1], root[0]] + root[2:]), receipt.seal)
+    recount = RootBatchReceipt(receipt.count + 1, receipt.root, receipt.seal)
+    for bad in (swapped, recount):
+        with pytest.raises(TransactionRevertedError):
+            rollup.submit_root_batch(rollup.batch_count(), bad)
+    with pytest.raises(TransactionRevertedError, match="only the sequencer"):
+        rollup.submit_root_batch(rollup.batch_count(), receipt, sender=rollup.chain.accounts[3])
