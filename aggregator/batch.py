@@ -14,11 +14,15 @@ from enum import Enum
 from typing import Sequence
 
 from aggregator.air import BATCH_ID, BatchAir
+from aggregator.journal_tree import InclusionError, inclusion_proof
+from aggregator.root_air import FIB_ID, RootBatchAir, generate_trace, member_tree, root_journal
 from aggregator.segments import FORM_BY_ID
 from aggregator.statement import BatchStatement
 from prover.backends.trace import TRACE_SEAL_VERSION, trace_commitment
+from prover.crypto import rescue_tree
 from prover.crypto.keccak import keccak256
-from prover.errors import InsecureReceiptError, InvalidParametersError, ProofFormatError, VerificationError
+from prover.crypto.rescue import digest_to_bytes
+from prover.errors import InsecureReceiptError, InvalidInputError, InvalidParametersError, ProofFormatError, VerificationError
 from prover.programs import get_program, program_by_id
 from prover.programs.base import Program
 from prover.receipt import MAX_SEAL_SIZE, Backend, Journal
@@ -63,7 +67,28 @@ class BatchReceipt:
 
     @property
     def journal_root(self) -> bytes:
+        """The commitment the rollup records: the keccak tree root (calldata) or the Rescue-Prime root (root-only), 32 bytes."""
+        if self.da == DAMode.ROOT:
+            return digest_to_bytes(self.rescue_root)
         return self.statement.journal_root
+
+    @property
+    def rescue_root(self) -> tuple[int, ...]:
+        """Root-only batches: the Rescue-Prime root of the member journals (4 field elements)."""
+        return member_tree(self.journals)[1]
+
+    @property
+    def root_statement(self) -> Journal:
+        """Root-only batches: the public statement the seal proves, (member count) in, the Rescue root out."""
+        return root_journal(self.request_count, self.rescue_root)
+
+    def inclusion_path(self, position: int) -> list[bytes]:
+        """Merkle path of member ``position`` in the tree the rollup records (keccak or Rescue; leaf level first)."""
+        if self.da == DAMode.ROOT:
+            if not 0 <= position < self.request_count:
+                raise InclusionError(f"position {position} is outside the batch of {self.request_count}")
+            return [digest_to_bytes(d) for d in rescue_tree.inclusion_proof(member_tree(self.journals)[0], position)]
+        return inclusion_proof(self.journals, position)
 
     @property
     def request_count(self) -> int:
@@ -148,20 +173,34 @@ def prove_batch(
     """
     backend = Backend.parse(backend)
     da = DAMode.parse(da)
-    if da == DAMode.ROOT:
-        raise InvalidParametersError("root-only data availability is not implemented yet; use 'calldata'")
+    if da == DAMode.ROOT and backend != Backend.STARK:
+        raise InvalidParametersError("root-only batches need the STARK backend: the root is computed inside the proof")
     journals = [m if isinstance(m, Journal) else None for m in members]
     if any(j is None for j in journals):
         journals = execute_members(members)  # type: ignore[arg-type]
     statement = BatchStatement.from_journals(BATCH_ID, journals)  # type: ignore[arg-type]
+    if isinstance(options, str) or options is None:
+        options = preset(options or "default")
+    if da == DAMode.ROOT:
+        return _prove_root_only(statement, options)
     if backend == Backend.TRACE:
         _check_outputs(statement)
         return BatchReceipt(backend, statement, batch_trace_seal(statement), da)
-    if isinstance(options, str) or options is None:
-        options = preset(options or "default")
     air = BatchAir(statement)
     proof = prove_trace(air, statement, air.generate_trace(), options)
     return BatchReceipt(backend, statement, proof.to_bytes(), da)
+
+
+def _prove_root_only(statement: BatchStatement, options: ProofOptions) -> BatchReceipt:
+    """One RootBatchAir proof over the members in statement order (fib only): the seal proves (count, Rescue root)."""
+    journals = statement.journals
+    if any(j.program_id != FIB_ID for j in journals):
+        raise InvalidParametersError("root-only batches take fib members only")
+    _check_outputs(statement)  # the trace is generated from the inputs: a journal with another output is refused here
+    trace, _, root = generate_trace([j.inputs[0] for j in journals])
+    count = len(journals)
+    proof = prove_trace(RootBatchAir(count, root), root_journal(count, root), trace, options)
+    return BatchReceipt(Backend.STARK, statement, proof.to_bytes(), DAMode.ROOT)
 
 
 def _check_outputs(statement: BatchStatement) -> None:
@@ -180,8 +219,15 @@ def verify_batch(receipt: BatchReceipt, *, allow_insecure: bool = False, min_sec
     statement = receipt.statement
     if statement.batch_id != BATCH_ID:
         raise VerificationError("batch statement is for another batch AIR")
-    if receipt.da != DAMode.CALLDATA:
-        raise VerificationError("root-only data availability is not implemented yet")
+    if receipt.da == DAMode.ROOT:
+        if receipt.backend != Backend.STARK:
+            raise VerificationError("root-only batches are STARK batches")
+        try:
+            statement_journal = receipt.root_statement
+        except InvalidInputError as exc:
+            raise VerificationError(str(exc)) from None
+        air = RootBatchAir(receipt.request_count, receipt.rescue_root)
+        return verify_stark(air, statement_journal, receipt.seal, min_security_bits).security_bits
     if receipt.backend == Backend.TRACE:
         if not allow_insecure:
             raise InsecureReceiptError("Trace batches have no soundness and are refused in production settings")

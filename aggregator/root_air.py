@@ -32,7 +32,7 @@ batches and the EVM side are not built yet.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -237,17 +237,74 @@ def segment_length(inputs: Sequence[int]) -> int:
     return max(MIN_SEGMENT, next_power_of_two(max(inputs) + LINK + 1))
 
 
+class _HashBlocks(NamedTuple):
+    """The permutation runs (k, 8, 12) of a root-only batch: leaf blocks A and B per segment, merges per level."""
+
+    leaf_a: np.ndarray
+    leaf_b: np.ndarray
+    levels: list[np.ndarray]
+
+    @property
+    def leaves(self) -> list[rescue.Digest]:
+        return [tuple(int(x) for x in row[-1, : rescue.DIGEST_SIZE]) for row in self.leaf_b]
+
+    @property
+    def root(self) -> tuple[int, ...]:
+        last = self.levels[-1] if self.levels else self.leaf_b
+        return tuple(int(x) for x in last[0, -1, : rescue.DIGEST_SIZE])
+
+
+def _hash_blocks(padded: Sequence[int], outputs: Sequence[int]) -> _HashBlocks:
+    """Hash every member's journal into its leaf and the leaves into the tree, one numba batch per stage."""
+    n_seg = len(padded)
+    sponge = np.array([LIMBS + [FIB_ELEMENTS, rescue.SPONGE_TAG, 0, 0]] * n_seg, dtype=np.uint64)
+    leaf_a = rescue.permute_trace_batch(sponge)
+    absorbed = np.zeros((n_seg, rescue.WIDTH), dtype=np.uint64)
+    absorbed[:, 0] = 1
+    absorbed[:, 1] = padded
+    absorbed[:, 2] = 1
+    absorbed[:, 3] = outputs
+    leaf_b = rescue.permute_trace_batch(gl.add_vec(leaf_a[:, -1, :].ravel(), absorbed.ravel()).reshape(n_seg, -1))
+    levels = []
+    level = leaf_b[:, -1, : rescue.DIGEST_SIZE]
+    while level.shape[0] > 1:
+        states = np.zeros((level.shape[0] // 2, rescue.WIDTH), dtype=np.uint64)
+        states[:, : rescue.DIGEST_SIZE] = level[0::2]
+        states[:, rescue.DIGEST_SIZE : 2 * rescue.DIGEST_SIZE] = level[1::2]
+        levels.append(rescue.permute_trace_batch(states))
+        level = levels[-1][:, -1, : rescue.DIGEST_SIZE]
+    return _HashBlocks(leaf_a, leaf_b, levels)
+
+
+def _padded(inputs: Sequence[int]) -> tuple[list[int], list[int]]:
+    n_seg = next_power_of_two(len(inputs))
+    padded = list(inputs) + [FIB_FORM.padding_inputs[0]] * (n_seg - len(inputs))
+    return padded, [FIB_FORM.program.execute((n,))[0] for n in padded]
+
+
+def member_tree(journals: Sequence[Journal]) -> tuple[list[rescue.Digest], tuple[int, ...]]:
+    """(leaves, root) of the Rescue tree of fib member journals, padded with fib(0) to a power of two:
+    what a root-only batch of these members commits to (rescue.journal_leaf of each, merged in order)."""
+    if not journals:
+        raise InvalidInputError("a batch needs at least one member")
+    for j in journals:
+        if j.program_id != FIB_ID or len(j.inputs) != 1 or len(j.outputs) != 1:
+            raise InvalidInputError("root-only batches take fib journals only")
+    padded, outputs = _padded([j.inputs[0] for j in journals])
+    outputs[: len(journals)] = [j.outputs[0] for j in journals]
+    blocks = _hash_blocks(padded, outputs)
+    return blocks.leaves, blocks.root
+
+
 def generate_trace(inputs: Sequence[int]) -> tuple[np.ndarray, list[rescue.Digest], tuple[int, ...]]:
     """(trace, leaves, root) of a root-only fib batch over members fib(inputs[j]), padded with fib(0)."""
     if not inputs:
         raise InvalidInputError("a batch needs at least one member")
-    count = len(inputs)
-    n_seg = next_power_of_two(count)
-    padded = list(inputs) + [FIB_FORM.padding_inputs[0]] * (n_seg - count)
+    padded, outputs = _padded(inputs)
+    n_seg = len(padded)
     length = segment_length(padded)
     if n_seg * length > 1 << MAX_LOG_TRACE_LENGTH:
         raise InvalidParametersError(f"root-only batch needs {n_seg} segments of {length} rows: too long")
-    outputs = [FIB_FORM.program.execute((n,))[0] for n in padded]
     trace = np.zeros((WIDTH, n_seg * length), dtype=np.uint64)
     lane = slice(LANE, LANE + rescue.WIDTH)
 
@@ -255,38 +312,22 @@ def generate_trace(inputs: Sequence[int]) -> tuple[np.ndarray, list[rescue.Diges
     blocks = trace[lane].reshape(rescue.WIDTH, -1, BLOCK)
     blocks[:] = RescueLane.block([0] * rescue.WIDTH)[:, None, :]
 
-    def put(starts: Sequence[int], states: np.ndarray, **flags: Sequence[int]) -> np.ndarray:
-        """Write one permutation block per start row (all at once); returns the output states (k, 12)."""
-        runs = rescue.permute_trace_batch(states)  # (k, 8, 12)
+    def put(starts: Sequence[int], runs: np.ndarray, **flags: Sequence[int]) -> None:
+        """Write one permutation block per start row."""
         for i, start in enumerate(starts):
             trace[lane, start : start + BLOCK] = runs[i].T
             for column, values in flags.items():
                 trace[{"m": M, "f": F, "lvl": LVL, "idx": IDX}[column], start : start + BLOCK] = values[i]
-        return runs[:, -1, :]
 
     bases = [j * length for j in range(n_seg)]
     for base, n in zip(bases, padded):
         trace[:LANE, base : base + length] = _fib_segment(n, length)
-    sponge = np.array([LIMBS + [FIB_ELEMENTS, rescue.SPONGE_TAG, 0, 0]] * n_seg, dtype=np.uint64)
-    a_out = put([b + length - LEAF_A for b in bases], sponge)
-    absorbed = np.zeros((n_seg, rescue.WIDTH), dtype=np.uint64)
-    absorbed[:, 0] = 1
-    absorbed[:, 1] = padded
-    absorbed[:, 2] = 1
-    absorbed[:, 3] = outputs
-    b_out = put([b + length - LEAF_B for b in bases], gl.add_vec(a_out.ravel(), absorbed.ravel()).reshape(n_seg, -1),
-                f=[1] * n_seg, idx=list(range(n_seg)))
-    leaves = [tuple(int(x) for x in row[: rescue.DIGEST_SIZE]) for row in b_out]
-
-    level = np.ascontiguousarray(b_out[:, : rescue.DIGEST_SIZE])
+    hashed = _hash_blocks(padded, outputs)
+    put([b + length - LEAF_A for b in bases], hashed.leaf_a)
+    put([b + length - LEAF_B for b in bases], hashed.leaf_b, f=[1] * n_seg, idx=list(range(n_seg)))
     slot = 0
-    for lvl in range(1, n_seg.bit_length()):
-        pairs = level.shape[0] // 2
-        states = np.zeros((pairs, rescue.WIDTH), dtype=np.uint64)
-        states[:, : rescue.DIGEST_SIZE] = level[0::2]
-        states[:, rescue.DIGEST_SIZE : 2 * rescue.DIGEST_SIZE] = level[1::2]
-        out = put([(slot + i) * length for i in range(pairs)], states, m=[1] * pairs, lvl=[lvl] * pairs, idx=list(range(pairs)))
+    for lvl, runs in enumerate(hashed.levels, start=1):
+        pairs = runs.shape[0]
+        put([(slot + i) * length for i in range(pairs)], runs, m=[1] * pairs, lvl=[lvl] * pairs, idx=list(range(pairs)))
         slot += pairs
-        level = np.ascontiguousarray(out[:, : rescue.DIGEST_SIZE])
-    return trace, leaves, tuple(int(x) for x in level[0])
-
+    return trace, hashed.leaves, hashed.root

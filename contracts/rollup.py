@@ -8,25 +8,25 @@ so it carries a full gas breakdown and respects the EIP-7825 cap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
-from aggregator.batch import BatchReceipt
-from aggregator.root_batch import RootBatchReceipt
+from aggregator.batch import BatchReceipt, DAMode
 from contracts.chain import L1Chain, TxResult
 from contracts.compiler import compile_contract
 from contracts.verifier import AIR_CONTRACTS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source, verify_request
 from prover.crypto.keccak import keccak256
-from prover.crypto.rescue import digest_to_bytes
 from prover.receipt import Backend, Receipt
 
 ROLLUP_SOURCE = VERIFIER_SOURCE.parent / "Rollup.vy"
 
 
 def statement_bytes(receipt: "Receipt | BatchReceipt") -> bytes:
-    """What the rollup receives as the journal: a single journal, or a batch statement."""
+    """What the verifier checks the seal against: a single journal, a batch statement, or a root-only statement."""
     if isinstance(receipt, BatchReceipt):
-        return receipt.statement.to_bytes()
+        return receipt.root_statement.to_bytes() if receipt.da == DAMode.ROOT else receipt.statement.to_bytes()
     return receipt.journal.to_bytes()
+
+
 #: Conjectured security a production rollup demands of every STARK batch.
 DEFAULT_MIN_SECURITY_BITS = 100
 
@@ -55,22 +55,21 @@ class Rollup:
     def submit_batch(
         self, index: int, receipt: "Receipt | BatchReceipt", sender: str | None = None, gas: int | None = None
     ) -> TxResult:
-        """Verify and record ``receipt`` (one execution, or a batch) as batch ``index``, sent by the sequencer unless ``sender``."""
+        """Verify and record ``receipt`` (one execution, or a batch in either DA mode) as batch ``index``,
+        sent by the sequencer unless ``sender``.  A root-only batch posts only its member count and Rescue root."""
+        if isinstance(receipt, BatchReceipt) and receipt.da == DAMode.ROOT:
+            fn = self.rollup.functions.submit_root_batch(index, receipt.request_count, receipt.journal_root, receipt.seal)
+            return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)
         fn = self.rollup.functions.submit_batch(index, int(receipt.backend), statement_bytes(receipt), receipt.seal)
-        return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)
-
-    def submit_root_batch(self, index: int, receipt: "RootBatchReceipt", sender: str | None = None, gas: int | None = None) -> TxResult:
-        """Verify and record a root-only batch: only (member count, Rescue root) and the seal go on L1."""
-        fn = self.rollup.functions.submit_root_batch(index, receipt.count, digest_to_bytes(receipt.root), receipt.seal)
         return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)
 
     def root_only(self, index: int) -> bool:
         """Whether batch ``index`` was settled root-only."""
         return bool(self.chain.call(self.rollup.functions.root_only(index)))
 
-    def journal_in_root_batch(self, index: int, journal: bytes, position: int, path: "list[Sequence[int]]") -> bool:
-        """Rescue inclusion of a member journal in a verified root-only batch (eth_call; ``path`` leaf level first)."""
-        fn = self.rollup.functions.journal_in_root_batch(index, journal, position, [digest_to_bytes(d) for d in path])
+    def journal_in_root_batch(self, index: int, journal: bytes, position: int, path: list[bytes]) -> bool:
+        """Rescue inclusion of a member journal in a verified root-only batch (eth_call; packed digests, leaf level first)."""
+        fn = self.rollup.functions.journal_in_root_batch(index, journal, position, path)
         return bool(self.chain.call(fn))
 
     def journal_root(self, statement: bytes) -> tuple[bytes, int]:

@@ -14,11 +14,14 @@ from collections import OrderedDict
 from typing import Any, Callable, Sequence
 
 from aggregator import inclusion_proof
+from aggregator.root_air import member_tree
 from node import rpc
 from node.errors import InvalidRequestInputError, RequestRejectedError
 from node.rpc import INVALID_PARAMS, RpcError
 from node.sequencer import Sequencer
 from node.store import PROVEN, SUBMITTED, VERIFIED, Store
+from prover.crypto import rescue_tree
+from prover.crypto.rescue import Digest, digest_to_bytes
 from prover.programs import PROGRAMS, program_by_id
 from prover.receipt import Journal
 
@@ -69,13 +72,16 @@ class NodeApi:
     """The method table of a running node."""
 
     def __init__(self, store: Store, sequencer: Sequencer, status: Callable[[], dict[str, Any]],
-                 contracts: Callable[[], dict[str, Any]], on_accept: Callable[[list[Any]], None] | None = None):
+                 contracts: Callable[[], dict[str, Any]], on_accept: Callable[[list[Any]], None] | None = None,
+                 da: str = "calldata"):
         self.store = store
+        self.da = da
         self.sequencer = sequencer
         self.status_fn = status
         self.contracts_fn = contracts
         self.on_accept = on_accept or (lambda results: None)
         self._trees: OrderedDict[int, list[Journal]] = OrderedDict()
+        self._leaves: OrderedDict[int, list[Digest]] = OrderedDict()
         self._trees_lock = threading.Lock()
 
     def methods(self) -> dict[str, Callable[[Any], Any]]:
@@ -164,14 +170,17 @@ class NodeApi:
             }
         if row["status"] == VERIFIED and with_proof is not False:
             journals = self._journals(row["batch"])
-            path = inclusion_proof(journals, row["position"])
-            out["inclusion"] = {
-                "batchIndex": row["l1_index"],
-                "root": _hex(row["journal_root"]),
-                "position": row["position"],
-                "journalHash": _hex(journals[row["position"]].digest),
-                "path": [_hex(p) for p in path],
-            }
+            position = row["position"]
+            out["inclusion"] = {"batchIndex": row["l1_index"], "root": _hex(row["journal_root"]), "position": position}
+            if self.da == "root":  # a Rescue-Prime tree: Rollup.journal_in_root_batch(index, journal, position, path)
+                leaves = self._rescue_leaves(row["batch"], journals)
+                out["inclusion"]["tree"] = "rescue-prime"
+                out["inclusion"]["leaf"] = _hex(digest_to_bytes(leaves[position]))
+                out["inclusion"]["path"] = [_hex(digest_to_bytes(d)) for d in rescue_tree.inclusion_proof(leaves, position)]
+            else:  # a keccak tree: Rollup.journal_in_batch(index, keccak256(journal), position, path)
+                out["inclusion"]["tree"] = "keccak"
+                out["inclusion"]["journalHash"] = _hex(journals[position].digest)
+                out["inclusion"]["path"] = [_hex(p) for p in inclusion_proof(journals, position)]
         return out
 
     def _journals(self, batch: int) -> list[Journal]:
@@ -185,6 +194,18 @@ class NodeApi:
             while len(self._trees) > 32:
                 self._trees.popitem(last=False)
         return journals
+
+    def _rescue_leaves(self, batch: int, journals: list[Journal]) -> list[Digest]:
+        """The padded Rescue leaves of a root-only batch (cached beside its journals)."""
+        with self._trees_lock:
+            if batch in self._leaves:
+                return self._leaves[batch]
+        leaves, _ = member_tree(journals)
+        with self._trees_lock:
+            self._leaves[batch] = leaves
+            while len(self._leaves) > 32:
+                self._leaves.popitem(last=False)
+        return leaves
 
     def get_batch(self, params: Any) -> dict[str, Any]:
         number, with_requests = _args(params, ["number", "requests"], 1)

@@ -38,6 +38,9 @@ from node.sequencer import BatchPolicy, GasModel, Sequencer
 from node.settlement import Settlement
 from node.signing import DEV_HD_PATH, DEV_MNEMONIC, dev_accounts
 from node.store import Store
+
+#: Programs a node settling root-only batches accepts: the root-only batch AIR proves fib members only.
+ROOT_ONLY_PROGRAMS = frozenset({"fib"})
 from node.rpc import Dispatcher, RpcServer
 
 log = logging.getLogger("supervm.devnet")
@@ -97,7 +100,7 @@ class Devnet:
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         if cfg.fresh:
             _wipe(cfg.data_dir)
-        self._check_da(cfg.da)
+        self._check_da(cfg.da, cfg.backend)
         self.store = store = Store(cfg.db_path)
         check_identity(
             {k: store.get_meta(k) for k in ("l2_chain_id", "backend", "da", "l1")},
@@ -119,14 +122,15 @@ class Devnet:
                 member_bytes = sum(8 * (len(i) + len(o)) for _, i, o in store.journals_of(b["number"]))
                 gas_model.observe(b["request_count"], member_bytes, b["gas_used"])
         self.sequencer = Sequencer(store, cfg.chain_id, policy, gas_model, self.executor,
-                                   cfg.max_pending, on_batch_closed=lambda n: self.proving.wake() if self.proving else None)
+                                   cfg.max_pending, on_batch_closed=lambda n: self.proving.wake() if self.proving else None,
+                                   only_programs=ROOT_ONLY_PROGRAMS if cfg.da == "root" else None)
         self.proving = ProvingStage(store, cfg.backend, cfg.preset, cfg.da, cfg.min_security_bits, cfg.workers,
                                     on_proven=self._on_proven, fault=self.fault)
         self.proving.start()
         self.settlement = Settlement(store, self.rollup, on_verified=self._on_verified, fault=self.fault,
                                      on_split=lambda number, halves: self.proving.wake() if self.proving else None)
         self.settlement.start()
-        self.api = NodeApi(store, self.sequencer, self.status, self.contracts, on_accept=self._on_accept)
+        self.api = NodeApi(store, self.sequencer, self.status, self.contracts, on_accept=self._on_accept, da=cfg.da)
         dispatcher = Dispatcher(self.api.methods(), self.api.bulk(), cfg.max_batch_entries, on_call=self._on_call)
         self.server = RpcServer(cfg.host, cfg.port, dispatcher.handle, cfg.max_body_bytes, self.metrics.render,
                                 on_oversize=lambda: self.metrics.rpc_errors.inc(label=str(rpc.INVALID_REQUEST)))
@@ -137,17 +141,10 @@ class Devnet:
         return self
 
     @staticmethod
-    def _check_da(da: str) -> None:
-        """Refuse a data-availability mode the aggregator cannot prove yet (ConfigError) before anything starts."""
-        from aggregator import prove_batch
-        from prover.errors import InvalidParametersError
-        from prover.programs import get_program
-        from prover.receipt import Backend, Journal
-
-        try:
-            prove_batch([Journal(get_program("fib").program_id, (7,), (13,))], Backend.TRACE, None, da)
-        except InvalidParametersError as exc:
-            raise ConfigError(f"--da {da}: {exc}") from None
+    def _check_da(da: str, backend: str) -> None:
+        """Refuse a data-availability mode the aggregator cannot prove with this backend (ConfigError) before anything starts."""
+        if da == "root" and backend != "stark":
+            raise ConfigError("--da root needs --backend stark: the Rescue root is computed inside the STARK")
 
     def _rollup(self, store: Store, l1: Any):
         from contracts.compiler import compile_contract

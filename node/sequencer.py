@@ -233,8 +233,10 @@ class Sequencer:
         max_pending: int = 200_000,
         on_batch_closed: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.time,
+        only_programs: "frozenset[str] | None" = None,
     ):
         self.store = store
+        self.only_programs = only_programs
         self.chain_id = chain_id
         self.policy = policy
         self.gas_model = gas_model
@@ -315,6 +317,11 @@ class Sequencer:
                 raise UnknownProgramRequestError(f"unknown program id 0x{program_id.hex()}") from None
         if program.program_id not in FORM_BY_ID:
             raise UnknownProgramRequestError(f"program {program.name} cannot be batched by this node")
+        if self.only_programs is not None and program.name not in self.only_programs:
+            raise UnknownProgramRequestError(
+                f"program {program.name} cannot be batched by this node: it settles root-only batches, which take "
+                f"{', '.join(sorted(self.only_programs))} only"
+            )
         raw_inputs = params.get("inputs")
         if not isinstance(raw_inputs, list) or len(raw_inputs) > MAX_INPUTS:
             raise InvalidRequestInputError(f"inputs must be a list of at most {MAX_INPUTS} integers")

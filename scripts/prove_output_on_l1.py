@@ -58,12 +58,22 @@ def main(argv: list[str] | None = None) -> int:
     w3 = Web3(Web3.HTTPProvider(contracts["l1Rpc"]))
     rollup = w3.eth.contract(address=contracts["rollup"], abi=compile_contract(ROLLUP_SOURCE).abi)
     path = [bytes.fromhex(p[2:]) for p in inclusion["path"]]
-    ok = rollup.functions.journal_in_batch(inclusion["batchIndex"], Web3.keccak(journal), inclusion["position"], path).call()
-    print(f"L1 says:   Rollup({contracts['rollup']}).journal_in_batch(...) = {ok}")
+
+    def on_l1(journal_bytes: bytes) -> bool:
+        """The rollup's own verdict: a keccak tree (calldata batches) or a Rescue-Prime tree (root-only batches)."""
+        if inclusion.get("tree") == "rescue-prime":
+            fn = rollup.functions.journal_in_root_batch(inclusion["batchIndex"], journal_bytes, inclusion["position"], path)
+        else:
+            fn = rollup.functions.journal_in_batch(inclusion["batchIndex"], Web3.keccak(journal_bytes), inclusion["position"], path)
+        return fn.call()
+
+    name = "journal_in_root_batch" if inclusion.get("tree") == "rescue-prime" else "journal_in_batch"
+    ok = on_l1(journal)
+    print(f"L1 says:   Rollup({contracts['rollup']}).{name}(...) = {ok}")
 
     forged = Journal.from_bytes(journal)
     forged = Journal(forged.program_id, forged.inputs, tuple((v + 1) % (2**64 - 2**32 + 1) for v in forged.outputs))
-    bad = rollup.functions.journal_in_batch(inclusion["batchIndex"], Web3.keccak(forged.to_bytes()), inclusion["position"], path).call()
+    bad = on_l1(forged.to_bytes())
     print(f"forged:    the same path for output {forged.outputs} gives {bad}")
     client.close()
     return 0 if ok and not bad else 1

@@ -155,8 +155,10 @@ def test_bad_members_and_modes_are_refused_with_typed_errors():
         prove_batch([("fib", [0])], backend="trace")
     with pytest.raises(SuperVMError):
         prove_batch([("nope", [1])], backend="trace")
-    with pytest.raises(InvalidParametersError):
-        prove_batch([("fib", [3])], da="root")
+    with pytest.raises(InvalidParametersError, match="STARK backend"):
+        prove_batch([("fib", [3])], backend="trace", da="root")
+    with pytest.raises(InvalidParametersError, match="fib members only"):
+        prove_batch([("fib", [3]), ("mimc", [3, 70])], da="root")
     with pytest.raises(InvalidParametersError):
         prove_batch([("fib", [3])], da="blob")
     with pytest.raises(ProofFormatError):

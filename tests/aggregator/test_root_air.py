@@ -126,12 +126,18 @@ def test_without_the_final_bus_assertion_any_root_is_accepted(honest):
 
 
 def test_root_batch_receipts_through_the_aggregator_api():
-    from aggregator.root_batch import prove_root_batch, verify_root_batch
+    from aggregator import BatchReceipt, DAMode, prove_batch, verify_batch
+    from prover.crypto.rescue import digest_from_bytes
 
-    receipt = prove_root_batch([("fib", [n]) for n in MEMBERS], OPTIONS)
-    assert verify_root_batch(receipt) == OPTIONS.security_bits(receipt.seal[1])
+    receipt = prove_batch([("fib", [n]) for n in MEMBERS], "stark", OPTIONS, "root")
+    assert receipt.da == DAMode.ROOT and BatchReceipt.from_bytes(receipt.to_bytes()) == receipt
+    assert verify_batch(receipt) == OPTIONS.security_bits(receipt.seal[1])
+    root = digest_from_bytes(receipt.journal_root)
     for position, journal in enumerate(receipt.journals):
         leaf = journal_leaf(journal.program_id, journal.inputs, journal.outputs)
-        assert rescue_tree.verify_inclusion(receipt.root, leaf, position, receipt.inclusion_path(position))
+        path = [digest_from_bytes(d) for d in receipt.inclusion_path(position)]
+        assert rescue_tree.verify_inclusion(root, leaf, position, path)
     with pytest.raises(InvalidParametersError, match="fib members only"):
-        prove_root_batch([("mimc", [3, 70])], OPTIONS)
+        prove_batch([("mimc", [3, 70])], "stark", OPTIONS, "root")
+    with pytest.raises(InvalidParametersError, match="STARK backend"):
+        prove_batch([("fib", [3])], "trace", OPTIONS, "root")

@@ -1,7 +1,8 @@
 """Root-only batches on L1: contracts/air/root_batch.vy agrees with RootBatchAir, and the rollup settles them.
 
 The EVM and Python verifiers accept the same honest proofs and reject the
-same cheating and mutated ones; ``Rollup.submit_root_batch`` records only
+same cheating and mutated ones; ``Rollup.submit_root_batch`` (through ``submit_batch`` of a root-only
+receipt) records only
 (count, Rescue root), refuses a root or count the proof was not made for,
 and ``journal_in_root_batch`` proves every member's journal on L1 while a
 forged journal, position or path fails.
@@ -13,8 +14,10 @@ import random
 
 import pytest
 
+from dataclasses import replace
+
+from aggregator import BatchReceipt, prove_batch, verify_batch
 from aggregator.root_air import RootBatchAir, generate_trace, root_journal
-from aggregator.root_batch import RootBatchReceipt, prove_root_batch, verify_root_batch
 from contracts.chain import EmbeddedL1
 from contracts.errors import L1Error, TransactionRevertedError
 from contracts.rollup import deploy_rollup
@@ -34,8 +37,8 @@ def rollup():
 
 
 @pytest.fixture(scope="module")
-def receipt() -> RootBatchReceipt:
-    return prove_root_batch([("fib", [n]) for n in MEMBERS], OPTIONS)
+def receipt() -> BatchReceipt:
+    return prove_batch([("fib", [n]) for n in MEMBERS], "stark", OPTIONS, "root")
 
 
 def _python(count: int, root, seal: bytes) -> bool:
@@ -62,9 +65,9 @@ def test_honest_batches_are_accepted_by_both(rollup, inputs):
 
 
 def test_a_wrong_statement_is_rejected_by_both(rollup, receipt):
-    root = list(receipt.root)
+    root, count = list(receipt.rescue_root), receipt.request_count
     other = [(root[0] + 1) % P] + root[1:]
-    for count, claimed in ((receipt.count, other), (receipt.count + 1, root), (receipt.count - 1, root)):
+    for count, claimed in ((count, other), (count + 1, root), (count - 1, root)):
         assert not _python(count, claimed, receipt.seal)
         assert not _evm(rollup, count, claimed, receipt.seal)
 
@@ -91,17 +94,19 @@ def test_mutated_seals_agree(rollup, receipt):
         else:
             i = rng.randrange(len(seal) - 8)
             seal[i : i + 8] = rng.randbytes(8)
-        python, evm = _python(receipt.count, receipt.root, bytes(seal)), _evm(rollup, receipt.count, receipt.root, bytes(seal))
+        count, root = receipt.request_count, receipt.rescue_root
+        python, evm = _python(count, root, bytes(seal)), _evm(rollup, count, root, bytes(seal))
         assert python == evm, f"verifiers disagree on mutation {kind}"
         assert not evm
 
 
 def test_the_rollup_settles_a_root_only_batch_and_proves_membership(rollup, receipt):
-    assert verify_root_batch(receipt) == rollup.verify_call(receipt.statement.to_bytes(), receipt.seal)
+    assert verify_batch(receipt) == rollup.verify_call(receipt.root_statement.to_bytes(), receipt.seal)
     index = rollup.batch_count()
-    result = rollup.submit_root_batch(index, receipt)
+    result = rollup.submit_batch(index, receipt)
     record = rollup.batch(index)
-    assert record["request_count"] == receipt.count and rollup.root_only(index)
+    assert record == {**record, "journal_root": receipt.journal_root, "request_count": receipt.request_count}
+    assert rollup.root_only(index) and not rollup.root_only(index + 1)
     assert result.gas.gas_used > 0 and result.gas.calldata_bytes < len(receipt.seal) + 400  # no member data on L1
     journals = [j.to_bytes() for j in receipt.journals]
     for position, journal in enumerate(journals):
@@ -110,18 +115,21 @@ def test_the_rollup_settles_a_root_only_batch_and_proves_membership(rollup, rece
         assert not rollup.journal_in_root_batch(index, journals[(position + 1) % len(journals)], position, path)
         assert not rollup.journal_in_root_batch(index, journal, position ^ 1, path)
         assert not rollup.journal_in_batch(index, journal, position, [bytes(32)] * len(path))  # not a keccak tree
-    forged = [tuple((x + 1) % P for x in receipt.inclusion_path(0)[0])] + receipt.inclusion_path(0)[1:]
+    path = receipt.inclusion_path(0)
+    forged = [(int.from_bytes(path[0], "big") + 1).to_bytes(32, "big")] + path[1:]
     assert not rollup.journal_in_root_batch(index, journals[0], 0, forged)
     with pytest.raises(TransactionRevertedError, match="not the next one"):
-        rollup.submit_root_batch(index, receipt)
+        rollup.submit_batch(index, receipt)
 
 
 def test_the_rollup_refuses_a_root_or_count_the_proof_was_not_made_for(rollup, receipt):
-    root = list(receipt.root)
-    swapped = RootBatchReceipt(receipt.count, tuple([root[1], root[0]] + root[2:]), receipt.seal)
-    recount = RootBatchReceipt(receipt.count + 1, receipt.root, receipt.seal)
-    for bad in (swapped, recount):
+    """The seal of one batch submitted with another root (members swapped) or another count."""
+    fn = rollup.rollup.functions.submit_root_batch
+    index, count, root = rollup.batch_count(), receipt.request_count, receipt.journal_root
+    swapped = replace(receipt, statement=type(receipt.statement).from_journals(receipt.statement.batch_id, receipt.journals[::-1]))
+    assert swapped.journal_root != root
+    for bad in (fn(index, count, swapped.journal_root, receipt.seal), fn(index, count + 1, root, receipt.seal)):
         with pytest.raises(TransactionRevertedError):
-            rollup.submit_root_batch(rollup.batch_count(), bad)
+            rollup.chain.transact(bad, sender=rollup.sequencer)
     with pytest.raises(TransactionRevertedError, match="only the sequencer"):
-        rollup.submit_root_batch(rollup.batch_count(), receipt, sender=rollup.chain.accounts[3])
+        rollup.submit_batch(index, receipt, sender=rollup.chain.accounts[3])

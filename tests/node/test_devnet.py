@@ -14,7 +14,9 @@ import subprocess
 import sys
 
 import pytest
-from devnet_checks import ROOT, check_against_l1, submit
+from devnet_checks import ROOT, check_against_l1, rollup_on_l1, submit
+
+from node.client import RpcCallError, Signer
 
 
 def test_trace_devnet_end_to_end(devnet_factory):
@@ -100,3 +102,21 @@ def test_restart_keeps_state_and_refuses_another_backend(devnet_factory, tmp_pat
     out = subprocess.run([sys.executable, "-m", "node.cli", "devnet", "--backend", "stark", "--port", "0", "--data-dir", str(data)],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and "backend = trace" in out.stderr and "--fresh" in out.stderr
+
+
+@pytest.mark.slow
+def test_stark_devnet_root_only(devnet_factory):
+    """--da root: only (count, Rescue root, seal) goes on L1; the node serves Rescue paths the rollup accepts."""
+    node = devnet_factory(["--backend", "stark", "--da", "root", "--batch-max-requests", "4", "--batch-max-age", "1", "--workers", "1"])
+    url = node.start()
+    assert "root" in node.log()
+    summary = submit(url, "-n", "4", "--mix", "fib:1", "--concurrency", "2", "--batch", "2", "--max-n", "40", "--timeout", "300")
+    assert summary["verified"] == 4
+    client = node.client()
+    batches = check_against_l1(client, summary["request_ids"], proofs=4)
+    w3, rollup = rollup_on_l1(client)
+    assert all(rollup.functions.root_only(b["l1Index"]).call() for b in batches)
+    with pytest.raises(RpcCallError, match="root-only"):  # the root-only AIR proves fib members only
+        client.send_request(Signer.dev(7, client.chain_id()).sign("mimc", [3, 70]))
+    client.close()
+    assert node.stop() == 0
