@@ -63,12 +63,13 @@ class Unsettled:
     statement_bytes: int
     needed_gas: int | None  # what the node said it needs, when it could tell (anvil); None on py-evm
     reason: str
+    da: str = "calldata"
 
 
 def _point(result: TxResult, members: int, receipt: "Receipt | BatchReceipt", backend: str, kind: str, prove_s: float | None,
-           trace_rows: int | None, verify_s: float | None = None) -> GasPoint:
+           trace_rows: int | None, verify_s: float | None = None, da: str = "calldata") -> GasPoint:
     return GasPoint.from_breakdown(
-        members, result.gas, statement=statement_bytes(receipt), backend=backend, kind=kind,
+        members, result.gas, statement=statement_bytes(receipt), backend=backend, kind=kind, da=da,
         seal_bytes=len(receipt.seal), prove_s=prove_s, trace_rows=trace_rows, verify_s=verify_s,
     )
 
@@ -90,15 +91,15 @@ def measure_single(rollup: Rollup, program: str, inputs: Sequence[int], backend:
 
 def measure_batches(rollup: Rollup, backend: str, sizes: Sequence[int], options: ProofOptions | str | None,
                     workload: Callable[[int], Members] = fib_members, progress: Progress | None = None,
-                    verify_off_chain: bool = False) -> tuple[list[GasPoint], list[Unsettled]]:
-    """Prove and settle one batch per size; batches over the EIP-7825 cap come back as :class:`Unsettled`."""
+                    verify_off_chain: bool = False, da: str = "calldata") -> tuple[list[GasPoint], list[Unsettled]]:
+    """Prove and settle one batch per size in DA mode ``da``; batches over the EIP-7825 cap come back as :class:`Unsettled`."""
     points: list[GasPoint] = []
     unsettled: list[Unsettled] = []
     for n in sizes:
         if progress:
-            progress(f"{backend} batch of {n}: proving")
+            progress(f"{backend} {da} batch of {n}: proving")
         started = time.perf_counter()
-        batch = prove_batch(workload(n), backend, options)
+        batch = prove_batch(workload(n), backend, options, da)
         prove_s = time.perf_counter() - started
         verify_s = None
         if verify_off_chain:
@@ -107,19 +108,19 @@ def measure_batches(rollup: Rollup, backend: str, sizes: Sequence[int], options:
             verify_s = time.perf_counter() - started
         rows = 1 << batch.seal[1] if Backend.parse(backend) == Backend.STARK else None
         if progress:
-            progress(f"{backend} batch of {n}: proved in {prove_s:.2f} s; settling")
+            progress(f"{backend} {da} batch of {n}: proved in {prove_s:.2f} s; settling")
         try:
             result = rollup.submit_batch(rollup.batch_count(), batch)
         except TransactionTooLargeError as exc:
-            unsettled.append(Unsettled(n, backend, prove_s, len(batch.seal), len(batch.statement.to_bytes()),
-                                       exc.needed, str(exc)))
+            unsettled.append(Unsettled(n, backend, prove_s, len(batch.seal), len(statement_bytes(batch)),
+                                       exc.needed, str(exc), da))
             if progress:
-                progress(f"{backend} batch of {n}: over the EIP-7825 cap, not sent")
+                progress(f"{backend} {da} batch of {n}: over the EIP-7825 cap, not sent")
             continue
-        point = _point(result, n, batch, backend, "batch", prove_s, rows, verify_s)
+        point = _point(result, n, batch, backend, "batch", prove_s, rows, verify_s, da)
         points.append(point)
         if progress:
-            progress(f"{backend} batch of {n}: {point.gas_used:,} gas, {point.gas_per_request:,.0f} per request")
+            progress(f"{backend} {da} batch of {n}: {point.gas_used:,} gas, {point.gas_per_request:,.0f} per request")
     return points, unsettled
 
 

@@ -55,7 +55,9 @@ QUICK_ROW_SWEEP = (10, 12, 14)
 PAYLOAD_BYTES = 215 * 1024
 GROTH16_GAS = 316_000  # RISC Zero Groth16 verification, full transaction (shared/PRODUCT.md anchor)
 ORIGINAL = {"verify_s": 0.0245, "per_block": 490, "per_second": 41, "payload_gas": 11_000_000, "aggregation": 10}
-ROOT_MISSING = "root-only DA is not implemented: prove_batch(da='root') refuses it, so no gas was measured"
+ROOT_MISSING = "root-only DA needs the STARK backend (the Rescue root is computed inside the proof)"
+#: Series of batches measured: (backend, DA mode).  Root-only batches take fib members only.
+SERIES = (("stark", "calldata"), ("trace", "calldata"), ("stark", "root"))
 
 
 def _say(progress: bool) -> Callable[[str], None]:
@@ -100,6 +102,9 @@ def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float
             more, over = _beyond(rollup, backend, got, over, options, statement_max, max_prove_s, say)
             points += more
             unsettled += over
+    root, over = _root_only(rollup, list(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)), options, max_prove_s, say)
+    points += root
+    unsettled += over
     say(f"{PAYLOAD_BYTES:,}-byte calldata payload")
     payload = send_calldata(chain, calldata_payload(PAYLOAD_BYTES)).gas
     say("storage write")
@@ -129,6 +134,28 @@ def measure_all(l1_rpc: str | None, quick: bool, preset: str, max_prove_s: float
         "date": dt.date.today().isoformat(),
         "quick": quick,
     }
+
+
+def _root_only(rollup: "Rollup", sizes: Sequence[int], options: "ProofOptions", max_prove_s: float,
+               say: Callable[[str], None]) -> tuple[list[GasPoint], list[Unsettled]]:
+    """Root-only STARK batches of fib members, in increasing size: the two smallest, then more while proving
+    (estimated from the last size, scaled by the member count) stays under ``max_prove_s``.  The Rescue lane's
+    degree-7 constraints need a blowup of at least 8: a preset with less is raised to 8 for these batches."""
+    from dataclasses import replace
+
+    options = replace(options, log_blowup=max(options.log_blowup, 3))
+    points: list[GasPoint] = []
+    unsettled: list[Unsettled] = []
+    last: tuple[int, float] | None = None
+    for i, n in enumerate(sorted(sizes)):
+        if i >= 2 and last and last[1] * n / last[0] > max_prove_s:
+            say(f"stark root: not trying {n} members (estimated proving {last[1] * n / last[0]:.0f} s > {max_prove_s:g} s)")
+            break
+        got, over = measure_batches(rollup, "stark", [n], options, progress=say, da="root")
+        points += got
+        unsettled += over
+        last = (n, (got[0].prove_s if got else over[0].prove_s) or 0.0)
+    return points, unsettled
 
 
 def _beyond(rollup: "Rollup", backend: str, got: list[GasPoint], over: list[Unsettled], options: "ProofOptions", statement_max: int,
@@ -166,13 +193,15 @@ def _marginal(curve: GasCurve) -> float:
 
 def analyse(data: dict[str, Any], gas_price_gwei: float, target_rps: float) -> dict[str, Any]:
     """Capacity tables, claims and the goal, from the measurements."""
-    model = CapacityModel(data["points"], missing={("stark", "root"): ROOT_MISSING, ("trace", "root"): ROOT_MISSING})
+    model = CapacityModel(data["points"], missing={("trace", "root"): ROOT_MISSING})
     profiles = list(PROFILES.values())
     out: dict[str, Any] = {"gas_price_gwei": gas_price_gwei, "target_rps": target_rps, "curves": {}, "best": [],
                            "targets": [], "singles": []}
-    for backend in ("stark", "trace"):
-        curve = model.curve(backend)
-        out["curves"][backend] = {
+    for backend, da in SERIES:
+        if (backend, da) not in model.curves:
+            continue
+        curve = model.curve(backend, da)
+        out["curves"][f"{backend}/{da}"] = {
             "execution_fit": curve.execution.describe(),
             "tokens_fit": curve.tokens.describe("tokens"),
             "statement_fit": curve.statement_bytes.describe("bytes"),
@@ -181,11 +210,13 @@ def analyse(data: dict[str, Any], gas_price_gwei: float, target_rps: float) -> d
             "measured_marginal": curve.marginal_gas(),
             "largest_pair": [curve.points[-2].members, curve.points[-1].members],
         }
-        for profile in profiles + [BLOB_PROFILE]:
+        for profile in profiles + ([BLOB_PROFILE] if da == "calldata" else []):
             best, limit, reason = best_capacity(curve, profile, gas_price_gwei)
             out["best"].append({"capacity": best, "max_members": limit, "batch_size_limit": reason})
-        for profile in (PROFILES["60M"], BLOB_PROFILE):
+        for profile in (PROFILES["60M"], BLOB_PROFILE) if da == "calldata" else (PROFILES["60M"],):
             out["targets"].append(smallest_batch_for(curve, profile, target_rps, gas_price_gwei))
+        if da != "calldata":
+            continue
         single = model.single(backend)
         out["singles"].append({"point": single, "per_block": {p.name: verifications_per_block(single, p) for p in profiles}})
     out["model"] = model
@@ -194,7 +225,8 @@ def analyse(data: dict[str, Any], gas_price_gwei: float, target_rps: float) -> d
     sixty = PROFILES["60M"]
     per_block = verifications_per_block(single, sixty)
     ten = capacity(stark, sixty, 10, gas_price_gwei)
-    best60 = next(b for b in out["best"] if b["capacity"].backend == "stark" and b["capacity"].profile == "60M")
+    best60 = max((b for b in out["best"] if b["capacity"].backend == "stark" and b["capacity"].profile == "60M"),
+                 key=lambda b: b["capacity"].requests_per_second)
     marginal = stark.marginal_gas()
     out["claims"] = {
         "single_gas": single.gas_used,
@@ -250,7 +282,8 @@ def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[st
 
     model: CapacityModel = result["model"]
     files = {}
-    colours = {"stark": "tab:blue", "trace": "tab:orange"}
+    colours = {"stark": "tab:blue", "trace": "tab:orange", "root": "tab:green"}
+    root = model.curves.get(("stark", "root"))
     sixty = PROFILES["60M"]
 
     # gas per request against N, per DA mode
@@ -267,7 +300,11 @@ def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[st
     ax.axhline(GROTH16_GAS, color="grey", ls=":", label="one Groth16 verification (~316K gas, reference)")
     ax.axhline(result["claims"]["needed_gas_per_request"], color="tab:red", ls="-.",
                label=f"{GOAL_RPS:,.0f} requests/s at 60M needs ≤ {result['claims']['needed_gas_per_request']:,.0f} gas/request")
-    ax.text(0.02, 0.03, "root-only DA: not measured (not implemented)", transform=ax.transAxes, fontsize=8, color="dimgrey")
+    if root is not None:
+        xs = _grid(max(root.max_members(sixty)[0], max(p.members for p in root.points)))
+        ax.plot(xs, [root.fitted_gas(n) / n for n in xs], color=colours["root"], lw=1, alpha=0.6)
+        ax.plot([p.members for p in root.points], [p.gas_per_request for p in root.points], "s", color=colours["root"],
+                label="STARK, root-only DA, fib (measured; line: fit)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("requests per batch N")
@@ -288,6 +325,13 @@ def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[st
         measured = [p for p in curve.points if capacity(curve, sixty, p.members).feasible]
         ax.plot([p.members for p in measured], [capacity(curve, sixty, p.members).requests_per_second for p in measured], "o",
                 color=colours[backend], ms=4)
+    if root is not None:
+        xs = _grid(root.max_members(sixty)[0])
+        ax.plot(xs, [capacity(root, sixty, n).requests_per_second for n in xs], "-", color=colours["root"], lw=1.2,
+                label="STARK root-only DA, 60M gas limit")
+        measured = [p for p in root.points if capacity(root, sixty, p.members).feasible]
+        ax.plot([p.members for p in measured], [capacity(root, sixty, p.members).requests_per_second for p in measured], "s",
+                color=colours["root"], ms=4)
     ax.axhline(GOAL_RPS, color="tab:red", ls="-.", label=f"goal: {GOAL_RPS:,.0f} requests/s")
     ax.axhline(ORIGINAL["per_second"], color="grey", ls=":", label="original design's ceiling: 41 proofs/s")
     ax.set_xscale("log")
@@ -308,9 +352,10 @@ def plot_all(data: dict[str, Any], result: dict[str, Any], out: Path) -> dict[st
     for backend in ("stark", "trace"):
         p = model.single(backend)
         bars.append((f"{backend.upper()} single fib({SINGLE_FIB})", p.gas_used, p.calldata_gas, p.execution_gas))
-    for backend in ("stark", "trace"):
-        p = max(model.curve(backend).points, key=lambda q: q.members)
-        bars.append((f"{backend.upper()} batch N={p.members}", p.gas_used, p.calldata_gas, p.execution_gas))
+    for backend, da in SERIES:
+        if (backend, da) in model.curves:
+            p = max(model.curve(backend, da).points, key=lambda q: q.members)
+            bars.append((f"{backend.upper()} {da} batch N={p.members}", p.gas_used, p.calldata_gas, p.execution_gas))
     pay = data["payload"]
     bars.append((f"{PAYLOAD_BYTES // 1024} KB calldata, no code", pay.gas_used, pay.calldata_gas, pay.execution_gas))
     fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -366,7 +411,7 @@ def _tag(c: Capacity) -> str:
 
 def _cap_row(c: Capacity, limit: int, reason: str) -> str:
     blob = f" ({c.blobs_per_batch:.2f} blob)" if c.blobs_per_batch else ""
-    return (f"| {c.backend.upper()} | {c.profile} | {c.members}{_tag(c)} | {limit} ({reason}) | "
+    return (f"| {c.backend.upper()}, {c.da} | {c.profile} | {c.members}{_tag(c)} | {limit} ({reason}) | "
             f"{_n(c.gas_per_batch)}{blob} | {c.batches_per_block} | {_n(c.requests_per_block)} | {_n(c.requests_per_second, 1)} | "
             f"{c.requests_per_day / 1e6:,.1f}M | {_n(c.gas_per_request)} | {c.eth_per_request:.2e} | {c.binding} |")
 
@@ -397,8 +442,8 @@ def render_markdown(data: dict[str, Any], result: dict[str, Any], files: dict[st
         + (f" **This extrapolates the fit beyond the largest measured batch (N = {model.curve('stark').points[-1].members}); "
            "it is not a measurement: run the full set.**" if best60.extrapolated else ""),
         f"2,000 requests/s in 12 s blocks of 60M gas needs ≤ {_n(c['needed_gas_per_request'])} gas per request. "
-        f"Between the two largest measured STARK batches (N = {result['curves']['stark']['largest_pair'][0]} and "
-        f"{result['curves']['stark']['largest_pair'][1]}) each further member cost {_n(c['marginal'])} gas (execution: "
+        f"Between the two largest measured STARK batches (N = {result['curves']['stark/calldata']['largest_pair'][0]} and "
+        f"{result['curves']['stark/calldata']['largest_pair'][1]}) each further member cost {_n(c['marginal'])} gas (execution: "
         "journal tree, the member's values in the AIR's boundary constraints, a longer proof; plus its calldata), so "
         f"even unbounded batches at that cost would settle at most {_n(c['asymptote_rps'])} requests/s: the per-member "
         "cost, not the fixed cost of one verification, is what stops it. The Trace backend (no soundness) is shown "
@@ -438,12 +483,12 @@ def render_markdown(data: dict[str, Any], result: dict[str, Any], files: dict[st
         f"transactions of one batch size. ETH at {result['gas_price_gwei']:g} gwei per gas (a parameter, not a "
         "measurement).",
         "",
-        "| backend | profile | N | largest N (limit) | gas per batch | batches/block | requests/block | requests/s | "
+        "| backend, DA | profile | N | largest N (limit) | gas per batch | batches/block | requests/block | requests/s | "
         "requests/day | gas/request | ETH/request | binds |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [_cap_row(b["capacity"], b["max_members"], b["batch_size_limit"]) for b in result["best"]]
-    lines += [f"| STARK / TRACE | root-only DA | — | — | — | — | — | — | — | — | — | not measured: {ROOT_MISSING} |", ""]
+    lines += [""]
     lines += ["Smallest batch reaching the target:", ""]
     for t in result["targets"]:
         cap = t.capacity
@@ -465,16 +510,16 @@ def render_markdown(data: dict[str, Any], result: dict[str, Any], files: dict[st
         "",
         "## Measured transactions",
         "",
-        "`gasUsed` of each mined `Rollup.submit_batch` (verification, journal tree, batch record); calldata = "
+        "`gasUsed` of each mined `Rollup.submit_batch` or `submit_root_batch` (verification, journal tree, batch record); calldata = "
         "EIP-2028 (4 per zero byte, 16 per non-zero byte); execution = gasUsed − 21,000 − calldata.",
         "",
-        "| backend | kind | N | trace rows | prove s | seal B | statement B | calldata B | gas used | calldata gas | "
+        "| backend, DA | kind | N | trace rows | prove s | seal B | statement B | calldata B | gas used | calldata gas | "
         "execution gas | floor binds | gas/request |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for p in model.singles + [q for curve in model.curves.values() for q in curve.points]:
         lines.append(
-            f"| {p.backend.upper()} | {p.kind} | {p.members} | {p.trace_rows or '—'} | "
+            f"| {p.backend.upper()}, {p.da} | {p.kind} | {p.members} | {p.trace_rows or '—'} | "
             f"{'—' if p.prove_s is None else f'{p.prove_s:.2f}'} | {p.seal_bytes:,} | {p.statement_bytes:,} | "
             f"{p.calldata_bytes:,} | {p.gas_used:,} | {p.calldata_gas:,} | {p.execution_gas:,} | "
             f"{'yes' if p.floor_binds else 'no'} | {p.gas_per_request:,.0f} |")
@@ -498,9 +543,9 @@ def render_markdown(data: dict[str, Any], result: dict[str, Any], files: dict[st
         "",
         "## Assumptions and what is missing",
         "",
-        "* **Root-only DA** is not implemented in the aggregator (`prove_batch(da='root')` raises "
-        "`InvalidParametersError`); the model has the mode, and asks for its measurements "
-        "(`MissingMeasurementError`). No figure for it is given.",
+        "* **Root-only DA** batches are fib-only (the root-only AIR hashes fib journals) and post no member data: their "
+        "gas is one verification of a wider proof (23 trace columns, Rescue lane and bus) plus the member count and "
+        "root. They are measured only up to the size that proves within `--max-prove-s`.",
         "* **Blob DA** (EIP-4844) is modelled, not measured: the statement moves from calldata to blobs (126,976 usable "
         "bytes per blob, blobs shared between batches, Pectra's target of 6 blobs per block), each batch pays one "
         "point-evaluation call (50,000 gas) to bind the blob, and the rest of its execution is as measured. The AIR "
@@ -531,7 +576,7 @@ def to_json(data: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
                  for b in result["best"]],
         "targets": [asdict(t) for t in result["targets"]],
         "goal": {"rps": GOAL_RPS, "met": result["goal_met"], "best_60M": asdict(result["claims"]["best60"]["capacity"])},
-        "root_only": ROOT_MISSING,
+        "root_only": result["curves"].get("stark/root"),
     }
 
 

@@ -208,10 +208,15 @@ def test_blob_profile_moves_the_statement_out_of_calldata(model):
     assert blob.gas_used == 21_000 + 4 * blob.tokens + blob.execution_gas  # execution dominates: no floor
 
 
-def test_root_only_da_has_no_measurements_and_says_why(model):
+def test_root_only_gas_hardly_grows_with_the_batch(model):
+    """Root-only batches post no member data: 4x the members costs far less than 4x the gas (the trace is 8x longer)."""
     with pytest.raises(InvalidParametersError):
         prove_batch([("fib", [10])], "trace", da="root")
     with pytest.raises(MissingMeasurementError):
-        model.curve("stark", "root")
+        model.curve("trace", "root")
+    one, four = model.curve("stark", "root").points[:2]
+    assert (one.members, four.members) == (1, 4) and one.statement_bytes == four.statement_bytes
+    assert one.gas_used < four.gas_used < 1.5 * one.gas_used
+    assert four.gas_per_request < 0.4 * one.gas_per_request
     with pytest.raises(MissingMeasurementError):
         GasCurve([])

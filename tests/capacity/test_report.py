@@ -21,7 +21,9 @@ def test_report_renders_with_relative_plots_and_an_honest_goal(measured, model, 
     assert result["goal_met"] == (best.requests_per_second >= GOAL_RPS)
     assert ("**Met.**" if result["goal_met"] else "**Not met.**") in text
     assert f"{best.requests_per_second:,.1f} requests/s" in text
-    assert "root-only" in text and "not measured" in text
+    root = model.curve("stark", "root")  # root-only batches, measured in the same run
+    assert [p.members for p in root.points] == [1, 4] and all(p.statement_bytes == 80 for p in root.points)
+    assert "STARK, root" in text and "root-only" in text
     assert measured["machine"]["cpu"] in text
     assert f"{measured['payload'].gas_used:,} gas" in text
     data = json.loads(json.dumps(to_json(measured, result), default=str))
