@@ -116,6 +116,9 @@ def test_stark_devnet_root_only(devnet_factory):
     batches = check_against_l1(client, summary["request_ids"], proofs=4)
     w3, rollup = rollup_on_l1(client)
     assert all(rollup.functions.root_only(b["l1Index"]).call() for b in batches)
+    proof = subprocess.run([sys.executable, str(ROOT / "scripts" / "prove_output_on_l1.py"), "--url", url,
+                            "--request", summary["request_ids"][1]], capture_output=True, text=True, timeout=120)
+    assert proof.returncode == 0 and "journal_in_root_batch(...) = True" in proof.stdout and "gives False" in proof.stdout
     with pytest.raises(RpcCallError, match="root-only"):  # the root-only AIR proves fib members only
         client.send_request(Signer.dev(7, client.chain_id()).sign("mimc", [3, 70]))
     client.close()
