@@ -60,6 +60,29 @@ def fold_layer(evals: np.ndarray, offset: int, log_folding: int, beta: Ext) -> t
     return evals, offset
 
 
+_LOW32 = np.uint64(0x00000000FFFFFFFF)
+_LOW16 = np.uint64(0x0000FFFF0000FFFF)
+_LOW8 = np.uint64(0x00FF00FF00FF00FF)
+_S32 = np.uint64(32)
+_S16 = np.uint64(16)
+_S8 = np.uint64(8)
+
+
+@njit(cache=True, parallel=True)
+def _coset_leaf_words(columns: np.ndarray, folding: int, out: np.ndarray) -> None:
+    """out[j, k*m + c] = byte-swapped columns[c, j + k*n/f]: each leaf row, as big-endian 8-byte words."""
+    m, n = columns.shape
+    step = n // folding
+    for j in prange(step):
+        for k in range(folding):
+            for c in range(m):
+                v = columns[c, k * step + j]
+                v = ((v & _LOW32) << _S32) | (v >> _S32)
+                v = ((v & _LOW16) << _S16) | ((v >> _S16) & _LOW16)
+                v = ((v & _LOW8) << _S8) | ((v >> _S8) & _LOW8)
+                out[j, k * m + c] = v
+
+
 def coset_leaves(columns: np.ndarray, folding: int) -> np.ndarray:
     """Leaf bytes of an (m, n) matrix: leaf j = for k < f, the m values at position j + k*n/f (8-byte BE).
 
@@ -67,8 +90,9 @@ def coset_leaves(columns: np.ndarray, folding: int) -> np.ndarray:
     matrix with rows (H_0.c0, H_0.c1, H_1.c0, ...) gives H_0, H_1, ... per position.
     """
     m, n = columns.shape
-    grouped = columns.reshape(m, folding, n // folding).transpose(2, 1, 0)
-    return np.ascontiguousarray(grouped.astype(">u8")).view(np.uint8).reshape(n // folding, folding * m * 8)
+    words = np.empty((n // folding, folding * m), dtype=np.uint64)
+    _coset_leaf_words(np.ascontiguousarray(columns, dtype=np.uint64), folding, words)
+    return words.view(np.uint8).reshape(n // folding, folding * m * 8)
 
 
 @lru_cache(maxsize=None)
