@@ -17,7 +17,7 @@ from typing import Any
 
 from aggregator.air import BatchAir
 from aggregator.batch import DAMode, prove_batch, verify_batch
-from aggregator.root_air import RootBatchAir
+from aggregator.root_air import RootBatchAir, with_lane_blowup
 from prover.backends import prove
 from prover.machine import describe_machine
 from prover.receipt import Backend
@@ -140,7 +140,7 @@ def run(
         say(f"[bench aggregate] root-only fib N={n}: proving ...")
         members = fib_members(n)
         started = time.perf_counter()
-        receipt = prove_batch(members, Backend.STARK, options, DAMode.ROOT)
+        receipt = prove_batch(members, Backend.STARK, with_lane_blowup(options), DAMode.ROOT)
         prove_s = time.perf_counter() - started
         same = next((r for r in rows_out if r["batch"] == "fib" and r["members"] == n), None)
         say(f"[bench aggregate] root-only fib N={n}: submitting ...")

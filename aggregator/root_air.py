@@ -31,6 +31,7 @@ batches and the EVM side are not built yet.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, NamedTuple, Sequence
 
@@ -45,6 +46,7 @@ from prover.errors import InvalidInputError, InvalidParametersError
 from prover.math import goldilocks as gl
 from prover.programs.base import MAX_LOG_TRACE_LENGTH, next_power_of_two
 from prover.receipt import Journal
+from prover.stark.params import ProofOptions
 
 FIB_FORM = next(form for form in FORMS if isinstance(form, FibSegment))
 FIB_ID = FIB_FORM.program.program_id
@@ -71,6 +73,12 @@ MIN_SEGMENT = 4 * BLOCK
 PRODUCTS = 3
 LIMBS = rescue.journal_elements(FIB_ID, (0,), (0,))[:8]
 FIB_ELEMENTS = 12  # 8 id limbs, #inputs, n, #outputs, out
+
+
+def with_lane_blowup(options: ProofOptions) -> ProofOptions:
+    """``options`` with the blowup raised to 8 where it is lower: the Rescue lane's degree-7 constraints need it
+    (a cheaper preset such as "test" keeps its queries and grinding)."""
+    return replace(options, log_blowup=max(options.log_blowup, 3))
 
 
 def root_journal(count: int, root: Sequence[int]) -> Journal:

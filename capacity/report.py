@@ -141,9 +141,9 @@ def _root_only(rollup: "Rollup", sizes: Sequence[int], options: "ProofOptions", 
     """Root-only STARK batches of fib members, in increasing size: the two smallest, then more while proving
     (estimated from the last size, scaled by the member count) stays under ``max_prove_s``.  The Rescue lane's
     degree-7 constraints need a blowup of at least 8: a preset with less is raised to 8 for these batches."""
-    from dataclasses import replace
+    from aggregator.root_air import with_lane_blowup
 
-    options = replace(options, log_blowup=max(options.log_blowup, 3))
+    options = with_lane_blowup(options)
     points: list[GasPoint] = []
     unsettled: list[Unsettled] = []
     last: tuple[int, float] | None = None

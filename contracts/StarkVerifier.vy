@@ -38,6 +38,7 @@ def verify(air: address, journal: Bytes[proof.MAX_JOURNAL], seal: uint256) -> ui
     seal_at: uint256 = 0
     seal_len: uint256 = 0
     seal_at, seal_len = statement.seal_location()
+    assert seal_len >= proof.HEADER_SIZE, "proof truncated in the header"  # decode hashes the header
     s: statement.Statement = statement.decode(air, journal, seal_at, True)
     ctx: proof.Context = proof.begin(s.initial, seal_at, seal_len, s.width, s.comp_cols, s.min_rows, s.aux_width, s.aux_randomness)
     self._check_ood(air, ctx, journal)

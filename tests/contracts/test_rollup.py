@@ -108,3 +108,26 @@ def test_journal_inclusion(dev_rollup, receipts):
     assert not dev_rollup.journal_in_batch(index, journal, 1, [])
     assert not dev_rollup.journal_in_batch(index, journal, 0, [bytes(32)])
     assert not dev_rollup.journal_in_batch(index + 5, journal, 0, [])
+
+
+def test_the_verifier_refuses_seal_offsets_outside_the_calldata(dev_rollup, receipts, l1):
+    """verify(air, journal, seal) takes the seal's ABI offset; one that points past the calldata is a clear revert."""
+    from contracts.verifier import VERIFY_SELECTOR, verify_calldata
+
+    receipt = receipts["stark"]
+    journal = receipt.journal.to_bytes()
+    air = dev_rollup.airs[journal[:32]].address
+    good = verify_calldata(air, journal, receipt.seal)
+    bits = TEST.security_bits(receipt.seal[1])
+    assert int.from_bytes(l1.call({"to": dev_rollup.verifier.address, "data": good})[:32], "big") == bits
+    head = good[4:]
+    for offset in (len(head), len(head) - 16, 2**255):  # past the end, a length word cut off, overflow bait
+        bad = VERIFY_SELECTOR + head[:64] + offset.to_bytes(32, "big") + head[96:]
+        with pytest.raises(TransactionRevertedError, match="seal out of calldata"):
+            l1.call({"to": dev_rollup.verifier.address, "data": bad})
+    cut = good[: len(good) - 64]  # the seal's length word promises more bytes than the calldata holds
+    with pytest.raises(TransactionRevertedError, match="seal out of calldata"):
+        l1.call({"to": dev_rollup.verifier.address, "data": cut})
+    for short in (b"", receipt.seal[:7]):  # not even a header: a reason, not a bare revert
+        with pytest.raises(TransactionRevertedError, match="proof truncated in the header"):
+            l1.call({"to": dev_rollup.verifier.address, "data": verify_calldata(air, journal, short)})

@@ -133,3 +133,24 @@ def test_the_rollup_refuses_a_root_or_count_the_proof_was_not_made_for(rollup, r
             rollup.chain.transact(bad, sender=rollup.sequencer)
     with pytest.raises(TransactionRevertedError, match="only the sequencer"):
         rollup.submit_batch(index, receipt, sender=rollup.chain.accounts[3])
+
+
+def test_malformed_root_only_submissions_and_queries_are_refused(rollup, receipt):
+    fn = rollup.rollup.functions.submit_root_batch
+    index, count, root = rollup.batch_count(), receipt.request_count, receipt.journal_root
+    non_canonical = (P).to_bytes(8, "big") + root[8:]  # first element = p
+    for bad, reason in (
+        (fn(index, count, non_canonical, receipt.seal), "not a canonical digest"),
+        (fn(index, 0, root, receipt.seal), "1 .. 65536 members"),
+        (fn(index, 65537, root, receipt.seal), "1 .. 65536 members"),
+        (fn(index, count, root, b""), "proof truncated"),
+    ):
+        with pytest.raises(TransactionRevertedError, match=reason):
+            rollup.chain.transact(bad, sender=rollup.sequencer)
+    journal = receipt.journals[0].to_bytes()
+    path = receipt.inclusion_path(0)
+    assert not rollup.journal_in_root_batch(rollup.batch_count() + 5, journal, 0, path)  # no such batch
+    calldata = prove_batch([("fib", [n]) for n in MEMBERS], "trace")  # a keccak-tree batch (dev mode)
+    rollup.submit_batch(rollup.batch_count(), calldata)
+    assert not rollup.root_only(rollup.batch_count() - 1)
+    assert not rollup.journal_in_root_batch(rollup.batch_count() - 1, journal, 0, path)
