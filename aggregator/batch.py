@@ -224,9 +224,9 @@ def verify_batch(receipt: BatchReceipt, *, allow_insecure: bool = False, min_sec
             raise VerificationError("root-only batches are STARK batches")
         try:
             statement_journal = receipt.root_statement
+            air = RootBatchAir(receipt.request_count, receipt.rescue_root)
         except InvalidInputError as exc:
             raise VerificationError(str(exc)) from None
-        air = RootBatchAir(receipt.request_count, receipt.rescue_root)
         return verify_stark(air, statement_journal, receipt.seal, min_security_bits).security_bits
     if receipt.backend == Backend.TRACE:
         if not allow_insecure:

@@ -141,3 +141,13 @@ def test_root_batch_receipts_through_the_aggregator_api():
         prove_batch([("mimc", [3, 70])], "stark", OPTIONS, "root")
     with pytest.raises(InvalidParametersError, match="STARK backend"):
         prove_batch([("fib", [3])], "trace", OPTIONS, "root")
+    from dataclasses import replace
+
+    from aggregator import BATCH_ID, BatchStatement, execute_members
+    from prover.receipt import Backend
+
+    others = BatchStatement.from_journals(BATCH_ID, execute_members([("fib", [n + 1]) for n in MEMBERS]))
+    mimc = BatchStatement.from_journals(BATCH_ID, execute_members([("mimc", [3, 70])]))
+    for bad in (replace(receipt, statement=others), replace(receipt, statement=mimc), replace(receipt, backend=Backend.TRACE)):
+        with pytest.raises((VerificationError, ProofFormatError)):  # other members, a program the AIR cannot hash, Trace
+            verify_batch(bad)
