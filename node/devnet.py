@@ -38,9 +38,6 @@ from node.sequencer import BatchPolicy, GasModel, Sequencer
 from node.settlement import Settlement
 from node.signing import DEV_HD_PATH, DEV_MNEMONIC, dev_accounts
 from node.store import Store
-
-#: Programs a node settling root-only batches accepts: the root-only batch AIR proves fib members only.
-ROOT_ONLY_PROGRAMS = frozenset({"fib"})
 from node.rpc import Dispatcher, RpcServer
 
 log = logging.getLogger("supervm.devnet")
@@ -123,7 +120,7 @@ class Devnet:
                 gas_model.observe(b["request_count"], member_bytes, b["gas_used"])
         self.sequencer = Sequencer(store, cfg.chain_id, policy, gas_model, self.executor,
                                    cfg.max_pending, on_batch_closed=lambda n: self.proving.wake() if self.proving else None,
-                                   only_programs=ROOT_ONLY_PROGRAMS if cfg.da == "root" else None)
+                                   da=cfg.da)
         self.proving = ProvingStage(store, cfg.backend, cfg.preset, cfg.da, cfg.min_security_bits, cfg.workers,
                                     on_proven=self._on_proven, fault=self.fault)
         self.proving.start()

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+from aggregator.root_air import segment_length as root_segment_length
 from aggregator.segments import FORM_BY_ID
 from node.config import EIP7825_CAP, MAX_BATCH_ROWS
 from node.errors import (
@@ -118,21 +119,33 @@ class GasModel:
         self.base = max(0, int(intercept + max(0.0, worst)) + 1)
 
 
+#: Programs a node settling root-only batches accepts: the root-only batch AIR proves fib members only.
+ROOT_ONLY_PROGRAMS = frozenset({"fib"})
+
+
+def segment_rows(program: bytes, inputs: Sequence[int], rows: int, root_only: bool = False) -> int:
+    """Rows one member's segment takes in a batch trace (calldata layout, or the root-only layout)."""
+    if root_only:
+        return root_segment_length(inputs[:1])
+    return max(FORM_BY_ID[program].min_rows, rows)
+
+
 @dataclass
 class OpenBatch:
     """The batch being filled: per-program member counts and the longest member segment."""
 
     number: int | None = None
+    root_only: bool = False
     count: int = 0
     journal_bytes: int = 0
     per_program: dict[bytes, int] = field(default_factory=dict)
     segment_rows: int = 0
     first_at: float | None = None
 
-    @staticmethod
-    def member_rows(member: Member) -> int:
-        """Rows of the member's segment in a batch trace (its own rows, at least the form's minimum)."""
-        return max(FORM_BY_ID[member.program].min_rows, member.rows)
+    def member_rows(self, member: Member) -> int:
+        """Rows of the member's segment in a batch trace: its own rows, at least the form's minimum; in a
+        root-only batch, room for the leaf-hashing blocks after the member's last step as well."""
+        return segment_rows(member.program, member.inputs, member.rows, self.root_only)
 
     @staticmethod
     def member_bytes(member: Member) -> int:
@@ -233,10 +246,11 @@ class Sequencer:
         max_pending: int = 200_000,
         on_batch_closed: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.time,
-        only_programs: "frozenset[str] | None" = None,
+        da: str = "calldata",
     ):
         self.store = store
-        self.only_programs = only_programs
+        self.root_only = da == "root"
+        self.only_programs = ROOT_ONLY_PROGRAMS if self.root_only else None
         self.chain_id = chain_id
         self.policy = policy
         self.gas_model = gas_model
@@ -345,7 +359,7 @@ class Sequencer:
         p.rows = program.trace_rows(p.inputs)
         if p.rows > p.max_rows:
             raise TooManyRowsError(f"{program.name} on these inputs needs {p.rows} trace rows, the request allows {p.max_rows}")
-        segment = max(FORM_BY_ID[program.program_id].min_rows, p.rows)
+        segment = segment_rows(program.program_id, p.inputs, p.rows, self.root_only)
         if segment > min(self.policy.max_rows, MAX_BATCH_ROWS):
             raise TooManyRowsError(f"{program.name} needs {segment} rows in a batch, more than the batch limit {self.policy.max_rows}")
         return sender
@@ -399,7 +413,7 @@ class Sequencer:
     # -- sealing -------------------------------------------------------------------
     def _restore_open_batch(self) -> OpenBatch:
         row = self.store.open_batch()
-        acc = OpenBatch()
+        acc = OpenBatch(root_only=self.root_only)
         if row is not None:
             acc.number = row["number"]
             acc.first_at = row["first_at"]
@@ -463,7 +477,7 @@ class Sequencer:
         assert number is not None
         self.store.close_batch(number, now)
         log.info("batch closed", extra={"batch": number, "requests": acc.count, "trace_rows": acc.trace_rows_with()})
-        self._open = OpenBatch()
+        self._open = OpenBatch(root_only=self.root_only)
         if self.on_batch_closed:
             self.on_batch_closed(number)
         return number

@@ -131,6 +131,16 @@ def test_batch_closes_by_trace_rows(store, chain_id, signer):
     assert store.get_batch(0)["request_count"] == 4 and store.get_batch(0)["trace_rows"] == 4096
 
 
+def test_root_only_batches_count_their_own_rows_and_take_fib_only(store, chain_id, signer):
+    """fib(1010) needs 1,024 rows in a calldata batch but 2,048 in a root-only one (leaf blocks after its last step)."""
+    seq = make(store, chain_id, BatchPolicy(max_rows=4096), da="root")
+    assert isinstance(one(seq, signer.sign("mimc", [3, 5]).to_json()), UnknownProgramRequestError)
+    signer.nonce = 0
+    seq.submit([signer.sign("fib", [1010]).to_json() for _ in range(3)])
+    assert seq.tick() == [0]
+    assert store.get_batch(0)["request_count"] == 2 and store.get_batch(0)["trace_rows"] == 4096
+
+
 def test_batch_closes_by_gas_budget(store, chain_id, signer):
     seq = Sequencer(store, chain_id, BatchPolicy(max_gas=200_000), GasModel(base=100_000, per_member=20_000, margin=0.0))
     seq.submit([signer.sign("fib", [i + 1]).to_json() for i in range(6)])
