@@ -191,6 +191,39 @@ def neg_vec(a: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, parallel=True)
+def add_tiled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b repeated: out[i] = a[i] + b[i mod len(b)]; both lengths powers of two (b e.g. one period of a periodic column)."""
+    out = np.empty_like(a)
+    mask = b.shape[0] - 1
+    for i in prange(a.shape[0]):
+        out[i] = add(a[i], b[i & mask])
+    return out
+
+
+@njit(cache=True, parallel=True)
+def sub_tiled(a: np.ndarray, b: np.ndarray, b_first: bool) -> np.ndarray:
+    """a - b repeated (or b - a when ``b_first``), b indexed modulo its power-of-two length."""
+    out = np.empty_like(a)
+    mask = b.shape[0] - 1
+    for i in prange(a.shape[0]):
+        if b_first:
+            out[i] = sub(b[i & mask], a[i])
+        else:
+            out[i] = sub(a[i], b[i & mask])
+    return out
+
+
+@njit(cache=True, parallel=True)
+def mul_tiled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a * b repeated: out[i] = a[i] * b[i mod len(b)], lengths powers of two."""
+    out = np.empty_like(a)
+    mask = b.shape[0] - 1
+    for i in prange(a.shape[0]):
+        out[i] = mul(a[i], b[i & mask])
+    return out
+
+
+@njit(cache=True, parallel=True)
 def pow_vec(a: np.ndarray, e) -> np.ndarray:
     """Every element raised to the same exponent e (uint64)."""
     out = np.empty_like(a)

@@ -49,15 +49,14 @@ def periodic_at(air: Air, trace_length: int, z: Ext) -> list[Ext]:
 
 
 def periodic_on_lde(air: Air, trace_length: int, blowup: int, offset: int) -> list[np.ndarray]:
-    """Periodic column polynomials evaluated over the LDE coset (prover side)."""
-    n = trace_length * blowup
+    """Periodic column polynomials over the LDE coset (prover side): one period each (cycle x blowup
+    points; the values repeat over the coset), for FieldVector to index modulo its length."""
     out = []
     for values in periodic_cycles(air, trace_length):
         cycle = len(values)
         coeffs = np.zeros(cycle * blowup, dtype=np.uint64)
         coeffs[:cycle] = np.array(_periodic_coeffs(values), dtype=np.uint64)
-        period = coset_ntt(coeffs, pow(offset, trace_length // cycle, gl.P))
-        out.append(np.tile(period, n // len(period)))
+        out.append(coset_ntt(coeffs, pow(offset, trace_length // cycle, gl.P)))
     return out
 
 
@@ -89,8 +88,8 @@ def composition_on_lde(
     cur = [FieldVector(col) for col in trace_lde]
     nxt = [FieldVector(np.roll(col, -blowup)) for col in trace_lde]
     periodic = [FieldVector(col) for col in periodic_on_lde(air, trace_length, blowup, offset)]
-    values = [c.values for c in air.evaluate_transition(cur, nxt, periodic)]
-    aux_values = [c.values for c in air.evaluate_aux_transition(cur, nxt, periodic, randomness)] if air.aux_width else []
+    values = [c.full(n) for c in air.evaluate_transition(cur, nxt, periodic)]
+    aux_values = [c.full(n) for c in air.evaluate_aux_transition(cur, nxt, periodic, randomness)] if air.aux_width else []
 
     # 1 / Z_t(x) = (x^N - g^(-N)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
     segments = air.segments(trace_length)
@@ -125,7 +124,7 @@ def composition_on_lde(
         last = trace_length // segments - 1
         for (row, _), value in zip(constraints, step_values):
             shift = np.uint64((gl.P - pow(g, row * segments, gl.P)) % gl.P)
-            quotient = gl.mul_vec(value.values, gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift)))
+            quotient = gl.mul_vec(value.full(n), gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift)))
             if row == last:  # the step from the trace's last row would wrap to row 0: not enforced
                 quotient = gl.mul_vec(quotient, gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))))
             quotients.append(quotient)
