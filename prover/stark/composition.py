@@ -68,6 +68,11 @@ def constraint_coefficients(alpha: Ext, count: int) -> list[Ext]:
     return powers
 
 
+#: LDE points evaluated at a time: bounds the memory of the constraint evaluations (one array per
+#: constraint and per intermediate) and keeps them in cache, whatever the trace length.
+CHUNK_POINTS = 1 << 17
+
+
 def composition_on_lde(
     air: Air,
     trace_lde: np.ndarray,
@@ -81,55 +86,87 @@ def composition_on_lde(
 ) -> np.ndarray:
     """Evaluations of H over the LDE domain as an extension vector of shape (2, n).
 
-    ``trace_lde`` holds the main columns, then the auxiliary ones (if the AIR has any).
+    ``trace_lde`` holds the main columns, then the auxiliary ones (if the AIR has any).  The domain is
+    evaluated in chunks of :data:`CHUNK_POINTS` aligned to every period that repeats over it.
     """
     n = trace_lde.shape[1]
     g = gl.root_of_unity((trace_length - 1).bit_length())
-    cur = [FieldVector(col) for col in trace_lde]
-    nxt = [FieldVector(np.roll(col, -blowup)) for col in trace_lde]
-    periodic = [FieldVector(col) for col in periodic_on_lde(air, trace_length, blowup, offset)]
-    values = [c.full(n) for c in air.evaluate_transition(cur, nxt, periodic)]
-    aux_values = [c.full(n) for c in air.evaluate_aux_transition(cur, nxt, periodic, randomness)] if air.aux_width else []
-
-    # 1 / Z_t(x) = (x^N - g^(-N)) / (x^T - 1); x^T repeats with period `blowup` on the coset.
     segments = air.segments(trace_length)
+    periodic_cols = periodic_on_lde(air, trace_length, blowup, offset)
+    chunk = min(n, max([CHUNK_POINTS, blowup] + [len(p) for p in periodic_cols]))
+
+    # 1 / Z_t(x) = (x^N - g^(-N)) / (x^T - 1); x^T repeats with period `blowup` on the coset, x^N with n / N.
     x_pow_t = gl.mul_vec(
         np.full(blowup, pow(offset, trace_length, gl.P), dtype=np.uint64),
         gl.powers(np.uint64(gl.root_of_unity(blowup.bit_length() - 1)), blowup),
     )
-    inv_vanish = np.tile(gl.batch_inverse(gl.add_scalar_vec(x_pow_t, np.uint64(gl.P - 1))), n // blowup)
-    x_pow_n = _coset_powers(n, segments, offset)
-    exempt = pow(g, trace_length - segments, gl.P)
-    inv_transition = gl.mul_vec(gl.add_scalar_vec(x_pow_n, np.uint64(gl.P - exempt)), inv_vanish)
-    quotients = _Combiner(alpha, n)
-    while values:
-        quotients.append(gl.mul_vec(values.pop(0), inv_transition))
-    if aux_values:  # every row but the last: (x - g^(T-1)) / (x^T - 1)
-        inv_full = gl.mul_vec(gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))), inv_vanish)
-        while aux_values:
-            quotients.append(gl.mul_vec(aux_values.pop(0), inv_full))
-
-    inverse_by_row: dict[int, np.ndarray] = {}
-    for a in assertions:
-        if a.row not in inverse_by_row:
-            point = pow(g, a.row, gl.P)
-            inverse_by_row[a.row] = gl.batch_inverse(gl.add_scalar_vec(domain, np.uint64((gl.P - point) % gl.P)))
-        numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.value) % gl.P))
-        quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
-    for quotient in _segment_quotients_on_lde(air, trace_lde, trace_length, blowup, offset, x_pow_n):
-        quotients.append(quotient)
+    inv_vanish = np.tile(gl.batch_inverse(gl.add_scalar_vec(x_pow_t, np.uint64(gl.P - 1))), chunk // blowup)
+    x_pow_n_period = _coset_powers_period(n, segments, offset)
+    exempt = np.uint64(gl.P - pow(g, trace_length - segments, gl.P))
+    minus_last = np.uint64(gl.P - pow(g, trace_length - 1, gl.P))
+    segment_assertions = air.segment_assertions(trace_length)
+    interpolants = _segment_interpolants_on_lde(segment_assertions, segments, trace_length, n, offset, g)
     constraints = air.segment_constraints(trace_length)
-    if constraints:
-        step_values = air.evaluate_segment_constraints(cur, nxt, periodic)
-        last = trace_length // segments - 1
-        for (row, _), value in zip(constraints, step_values):
-            shift = np.uint64((gl.P - pow(g, row * segments, gl.P)) % gl.P)
-            quotient = gl.mul_vec(value.full(n), gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift)))
-            if row == last:  # the step from the trace's last row would wrap to row 0: not enforced
-                quotient = gl.mul_vec(quotient, gl.add_scalar_vec(domain, np.uint64(gl.P - pow(g, trace_length - 1, gl.P))))
-            quotients.append(quotient)
+    last = trace_length // segments - 1
 
-    return quotients.result()
+    out = np.empty((2, n), dtype=np.uint64)
+    for lo in range(0, n, chunk):
+        hi = lo + chunk
+        cur = [FieldVector(col[lo:hi]) for col in trace_lde]
+        if hi + blowup <= n:
+            nxt = [FieldVector(col[lo + blowup : hi + blowup]) for col in trace_lde]
+        else:  # the last chunk's next rows wrap to the domain's start
+            nxt = [FieldVector(np.concatenate((col[lo + blowup :], col[: hi + blowup - n]))) for col in trace_lde]
+        periodic = [FieldVector(col) for col in periodic_cols]  # lo is a multiple of every period
+        x = domain[lo:hi]
+        x_pow_n = _window(x_pow_n_period, lo, chunk)
+        quotients = _Combiner(alpha, chunk)
+        inv_transition = gl.mul_vec(gl.add_scalar_vec(x_pow_n, exempt), inv_vanish)
+        for value in air.evaluate_transition(cur, nxt, periodic):
+            quotients.append(gl.mul_vec(value.full(chunk), inv_transition))
+        if air.aux_width:  # every row but the last: (x - g^(T-1)) / (x^T - 1)
+            inv_full = gl.mul_vec(gl.add_scalar_vec(x, minus_last), inv_vanish)
+            for value in air.evaluate_aux_transition(cur, nxt, periodic, randomness):
+                quotients.append(gl.mul_vec(value.full(chunk), inv_full))
+        inverse_by_row: dict[int, np.ndarray] = {}
+        for a in assertions:
+            if a.row not in inverse_by_row:
+                point = pow(g, a.row, gl.P)
+                inverse_by_row[a.row] = gl.batch_inverse(gl.add_scalar_vec(x, np.uint64((gl.P - point) % gl.P)))
+            numerator = gl.add_scalar_vec(trace_lde[a.column, lo:hi], np.uint64((gl.P - a.value) % gl.P))
+            quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
+        inverse_by_offset: dict[int, np.ndarray] = {}
+
+        def inverse_at(row: int) -> np.ndarray:
+            """1 / (x^N - g^(row N)) over the chunk: the zerofier of rows row + j L."""
+            if row not in inverse_by_offset:
+                shift = np.uint64((gl.P - pow(g, row * segments, gl.P)) % gl.P)
+                inverse_by_offset[row] = gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift))
+            return inverse_by_offset[row]
+
+        for i, a in enumerate(segment_assertions):
+            if i in interpolants:
+                numerator = gl.sub_vec(trace_lde[a.column, lo:hi], interpolants[i][lo:hi])
+            else:
+                numerator = gl.add_scalar_vec(trace_lde[a.column, lo:hi], np.uint64((gl.P - a.values[0]) % gl.P))
+            quotients.append(gl.mul_vec(numerator, inverse_at(a.offset)))
+        if constraints:
+            step_values = air.evaluate_segment_constraints(cur, nxt, periodic)
+            for (row, _), value in zip(constraints, step_values):
+                quotient = gl.mul_vec(value.full(chunk), inverse_at(row))
+                if row == last:  # the step from the trace's last row would wrap to row 0: not enforced
+                    quotient = gl.mul_vec(quotient, gl.add_scalar_vec(x, minus_last))
+                quotients.append(quotient)
+        out[:, lo:hi] = quotients.result()
+    return out
+
+
+def _window(period: np.ndarray, lo: int, size: int) -> np.ndarray:
+    """Points lo .. lo + size of a sequence that repeats ``period`` (lengths powers of two)."""
+    m = period.shape[0]
+    if m >= size:
+        return period[lo % m : lo % m + size]
+    return np.tile(period, size // m)
 
 
 class _Combiner:
@@ -165,12 +202,11 @@ class _Combiner:
         return np.stack([self.c0, self.c1])
 
 
-def _coset_powers(n: int, exponent: int, offset: int) -> np.ndarray:
-    """x^exponent over the LDE coset offset*<w_n> (exponent a power of two dividing n)."""
+def _coset_powers_period(n: int, exponent: int, offset: int) -> np.ndarray:
+    """One period (n / exponent points) of x^exponent over the LDE coset offset*<w_n> (exponent a power of two dividing n)."""
     period = n // exponent
     root = gl.root_of_unity(period.bit_length() - 1)
-    values = gl.mul_vec(np.full(period, pow(offset, exponent, gl.P), dtype=np.uint64), gl.powers(np.uint64(root), period))
-    return np.tile(values, exponent)
+    return gl.mul_vec(np.full(period, pow(offset, exponent, gl.P), dtype=np.uint64), gl.powers(np.uint64(root), period))
 
 
 def segment_interpolant_coeffs(values: Sequence[int], h: int) -> np.ndarray:
@@ -179,30 +215,17 @@ def segment_interpolant_coeffs(values: Sequence[int], h: int) -> np.ndarray:
     return gl.mul_vec(coeffs, gl.powers(np.uint64(gl.inv_int(h)), len(values)))
 
 
-def _segment_quotients_on_lde(
-    air: Air, trace_lde: np.ndarray, trace_length: int, blowup: int, offset: int, x_pow_n: np.ndarray
-) -> list[np.ndarray]:
-    segment_assertions = air.segment_assertions(trace_length)
-    if not segment_assertions:
-        return []
-    n = trace_lde.shape[1]
-    segments = air.segments(trace_length)
-    g = gl.root_of_unity((trace_length - 1).bit_length())
-    inverse_by_offset: dict[int, np.ndarray] = {}
-    out = []
-    for a in segment_assertions:
+def _segment_interpolants_on_lde(
+    segment_assertions: Sequence[SegmentAssertion], segments: int, trace_length: int, n: int, offset: int, g: int
+) -> dict[int, np.ndarray]:
+    """The interpolant I over the LDE domain of each segment assertion whose values differ (by index)."""
+    out = {}
+    for i, a in enumerate(segment_assertions):
         _check_segment_assertion(a, segments, trace_length)
-        h = pow(g, a.offset, gl.P)
-        if a.offset not in inverse_by_offset:
-            shift = np.uint64((gl.P - pow(h, segments, gl.P)) % gl.P)
-            inverse_by_offset[a.offset] = gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift))
-        if len(set(a.values)) == 1:
-            numerator = gl.add_scalar_vec(trace_lde[a.column], np.uint64((gl.P - a.values[0]) % gl.P))
-        else:
+        if len(set(a.values)) > 1:
             padded = np.zeros(n, dtype=np.uint64)
-            padded[:segments] = segment_interpolant_coeffs(a.values, h)
-            numerator = gl.sub_vec(trace_lde[a.column], coset_ntt(padded, offset))
-        out.append(gl.mul_vec(numerator, inverse_by_offset[a.offset]))
+            padded[:segments] = segment_interpolant_coeffs(a.values, pow(g, a.offset, gl.P))
+            out[i] = coset_ntt(padded, offset)
     return out
 
 
