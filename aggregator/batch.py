@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 from enum import Enum
 from typing import Sequence
 
@@ -72,10 +73,15 @@ class BatchReceipt:
             return digest_to_bytes(self.rescue_root)
         return self.statement.journal_root
 
+    @cached_property
+    def _rescue_tree(self) -> tuple[list[tuple[int, ...]], tuple[int, ...]]:
+        """(padded leaves, root) of the Rescue tree of the member journals, hashed once per receipt."""
+        return member_tree(self.journals)
+
     @property
     def rescue_root(self) -> tuple[int, ...]:
         """Root-only batches: the Rescue-Prime root of the member journals (4 field elements)."""
-        return member_tree(self.journals)[1]
+        return self._rescue_tree[1]
 
     @property
     def root_statement(self) -> Journal:
@@ -87,7 +93,7 @@ class BatchReceipt:
         if self.da == DAMode.ROOT:
             if not 0 <= position < self.request_count:
                 raise InclusionError(f"position {position} is outside the batch of {self.request_count}")
-            return [digest_to_bytes(d) for d in rescue_tree.inclusion_proof(member_tree(self.journals)[0], position)]
+            return [digest_to_bytes(d) for d in rescue_tree.inclusion_proof(self._rescue_tree[0], position)]
         return inclusion_proof(self.journals, position)
 
     @property
