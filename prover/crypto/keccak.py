@@ -17,6 +17,8 @@ are tested against.
 from __future__ import annotations
 
 import sys
+import threading
+import time
 
 import numpy as np
 from Crypto.Hash import keccak as _reference
@@ -326,11 +328,55 @@ def _grind_kernel(seed_lanes: np.ndarray, bits: int, start: np.uint64, span: int
     return found.min()
 
 
+class GrindMeter:
+    """Time spent grinding, per thread, beside its expectation.
+
+    A proof-of-work search takes an exponentially distributed number of
+    hashes, so one proof's prove time carries noise that no cost model can
+    predict.  Every :func:`grind` adds its seconds to the calling thread's
+    ``actual`` and this process's mean search time for the same ``bits`` to
+    its ``expected``; a timing with ``actual`` swapped for ``expected`` is the
+    expected cost of that proof (what a cost model should learn).
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._by_bits: dict[int, list[float]] = {}
+
+    def record(self, bits: int, seconds: float) -> None:
+        """Account one search of ``bits`` that took ``seconds``."""
+        with self._lock:
+            acc = self._by_bits.setdefault(bits, [0, 0.0])
+            acc[0] += 1
+            acc[1] += seconds
+            mean = acc[1] / acc[0]
+        local = self._local
+        local.actual = getattr(local, "actual", 0.0) + seconds
+        local.expected = getattr(local, "expected", 0.0) + mean
+
+    def totals(self) -> tuple[float, float]:
+        """(actual, expected) grinding seconds of the calling thread so far."""
+        local = self._local
+        return getattr(local, "actual", 0.0), getattr(local, "expected", 0.0)
+
+    def mean_seconds(self, bits: int) -> float | None:
+        """Mean measured search time at ``bits`` in this process, or None before the first search."""
+        with self._lock:
+            acc = self._by_bits.get(bits)
+            return acc[1] / acc[0] if acc else None
+
+
+#: The process's grinding meter (see :class:`GrindMeter`).
+GRIND_METER = GrindMeter()
+
+
 def grind(seed: bytes, bits: int) -> int:
     """Smallest nonce n with keccak256(seed || n as 8 bytes big-endian) < 2^(256 - bits).
 
     Deterministic: consecutive chunks are searched in parallel sub-ranges and
-    the first chunk holding a valid nonce yields its minimum.
+    the first chunk holding a valid nonce yields its minimum.  The search time
+    is recorded in :data:`GRIND_METER`.
     """
     if len(seed) != 32:
         raise ValueError("grinding seed must be 32 bytes")
@@ -338,12 +384,14 @@ def grind(seed: bytes, bits: int) -> int:
         raise ValueError("grinding bits must be in [0, 64]")
     if bits == 0:
         return 0
+    t0 = time.perf_counter()
     lanes = np.frombuffer(bytes(seed), dtype="<u8").copy()
     parts = 8
     span = 1 << max(8, min(bits, 24) - 6)
     for start in range(0, 1 << 64, span * parts):
         best = int(_grind_kernel(lanes, bits, np.uint64(start), span, parts))
         if best != int(_NOT_FOUND):
+            GRIND_METER.record(bits, time.perf_counter() - t0)
             return best
     raise ValueError("no 64-bit nonce meets the grinding target")
 

@@ -84,32 +84,42 @@ def relative_errors(fit: Fit, rows: Iterable[int], seconds: Iterable[float]) -> 
 class CostModel:
     """Observed timings per key, refitted lazily whenever new observations arrive."""
 
-    def __init__(self, samples_per_size: int = 32, refit_interval_s: float = 1.0) -> None:
+    def __init__(self, samples_per_size: int = 32, refit_interval_s: float = 1.0, refit_share: float = 0.02) -> None:
         self._samples: dict[ModelKey, dict[int, deque[float]]] = defaultdict(dict)
         self._fits: dict[ModelKey, Fit] = {}
         self._dirty: set[ModelKey] = set()
         self._new: dict[ModelKey, int] = defaultdict(int)
+        self._new_work: dict[ModelKey, float] = defaultdict(float)
         self._lock = threading.Lock()
         self._per_size = samples_per_size
         #: Least time between two refits of one key once its fit rests on a full bucket (a refit costs ~0.1 ms).
         self._interval = refit_interval_s
+        #: Largest share of the observed proving time that refits of a key may cost: a refit waits until
+        #: the work observed since the last one is at least (measured refit cost) / refit_share.
+        self._refit_share = refit_share
+        #: Measured seconds of one refit (moving average), what the share above is charged against.
+        self.refit_s = 0.0
         self._fitted_at: dict[ModelKey, float] = {}
         #: Bumped on every change of a fit, so a caller may reuse decisions made under the same version.
         self.version = 0
 
-    def observe(self, backend: object, program: str, rows: int, seconds: float, mode: str = "local") -> None:
-        """Record one measured prove time."""
+    def observe(
+        self, backend: object, program: str, rows: int, seconds: float, mode: str = "local", work_s: float | None = None
+    ) -> None:
+        """Record one measured prove time; ``work_s`` is the proving time the sample stands for (a batch's
+        per-request time stands for the whole batch), which is what refits are budgeted against."""
         key = model_key(backend, program, mode)
         with self._lock:
             bucket = self._samples[key].setdefault(int(rows), deque(maxlen=self._per_size))
             bucket.append(float(seconds))
             self._new[key] += 1
+            self._new_work[key] += float(seconds if work_s is None else work_s)
             self._dirty.add(key)
 
     def observe_many(self, backend: object, program: str, rows: int, total_s: float, count: int, mode: str) -> None:
         """Record ``count`` requests of ``rows`` rows that took ``total_s`` together."""
         if count > 0:
-            self.observe(backend, program, rows, total_s / count, mode)
+            self.observe(backend, program, rows, total_s / count, mode, total_s)
 
     def set_fit(self, backend: object, program: str, fit: Fit, mode: str = "local") -> None:
         """Install a fit directly (synthetic models in tests, or one loaded from a report)."""
@@ -136,27 +146,44 @@ class CostModel:
             return self.version
 
     def _maybe_refit(self, key: ModelKey, now: float) -> None:
-        # refit when new data can matter (no fit yet, or new observations >= 1/8 of those fitted);
-        # once a fit rests on a full bucket of samples, at most once per interval (caller holds the lock)
+        # refit when new data can matter (no fit yet, or new observations >= 1/8 of those fitted), when the
+        # work observed since the last fit pays for the refit within the share, and once a fit rests on a
+        # full bucket of samples, at most once per interval (caller holds the lock)
         fitted = self._fits.get(key)
         if fitted is not None and not (
             self._new[key] * 8 >= max(1, fitted.samples)
+            and self._new_work[key] * self._refit_share >= self.refit_s
             and (fitted.samples < self._per_size or now - self._fitted_at.get(key, 0.0) >= self._interval)
         ):
             return
+        t0 = time.perf_counter()
         buckets = self._samples[key]
         sizes = sorted(buckets)
         fit = fit_points(sizes, [statistics.fmean(buckets[s]) for s in sizes])
         self._fits[key] = Fit(fit.fixed, fit.per_row, fit.per_row_log, sum(len(b) for b in buckets.values()))
         self._dirty.discard(key)
         self._new[key] = 0
+        self._new_work[key] = 0.0
         self._fitted_at[key] = now
         self.version += 1
+        spent = time.perf_counter() - t0
+        self.refit_s = spent if self.refit_s == 0.0 else 0.8 * self.refit_s + 0.2 * spent
 
     def predict(self, backend: object, program: str, rows: int, mode: str = "local") -> float | None:
-        """Predicted seconds to prove ``rows`` rows, or None if the key has no data."""
+        """Predicted seconds to prove ``rows`` rows, or None if the key has no data.
+
+        A size the service has already timed is predicted by the mean of its recent timings: a prover's cost
+        has steps (cache sizes, thread thresholds) that a three-term curve smooths over.  The fitted curve
+        covers the sizes not seen yet.
+        """
         fit = self.fit(backend, program, mode)
-        return None if fit is None else fit.predict(rows)
+        if fit is None:
+            return None
+        with self._lock:
+            bucket = self._samples.get(model_key(backend, program, mode), {}).get(int(rows))
+            if bucket:
+                return statistics.fmean(bucket)
+        return fit.predict(rows)
 
     def known(self, backend: object, program: str, mode: str = "local") -> bool:
         return self.fit(backend, program, mode) is not None

@@ -149,7 +149,12 @@ class AdaptiveScheduler:
         chunk = self.chunk_size(mean_worker, max(1, round(miss * n)))
         chunks = math.ceil(miss * n / chunk)
         largest = max(worker) if miss > 0 else 0.0
-        parallel = n * lookup + max(work / self.workers, largest) + (chunks * self.dispatch_s) / self.workers + miss * n * self.transfer_s
+        # greedy dispatch ends with the workers finishing their last chunks at different times: Graham's
+        # bound for list scheduling, W/m + (1 - 1/m) * (one chunk), taken with the mean chunk
+        tail = (1.0 - 1.0 / self.workers) * min(chunk, max(1.0, miss * n)) * mean_worker
+        parallel = (
+            n * lookup + max(work / self.workers + tail, largest) + (chunks * self.dispatch_s) / self.workers + miss * n * self.transfer_s
+        )
         if pool_available and parallel < sequential:
             return Plan("parallel", chunk, use_cache, sequential, parallel, mean_local, "parallel predicted faster")
         reason = "no pool" if not pool_available else "sequential predicted faster"

@@ -206,9 +206,16 @@ class ProverService:
         Planning runs before every adaptive call, so a workload of one group is recognised at C speed and
         only the sample is classified: the cost stays a few microseconds for workloads of tiny requests.
         """
-        groups: dict[tuple, Sequence[ProveRequest]]
-        if requests and len(set(map(_PROGRAM, requests))) == 1 and len(set(map(_BACKEND, requests))) == 1:
-            groups = {(requests[0].backend, requests[0].program): requests}  # the common case, at C speed
+        total = len(requests)
+        if not total:
+            return []
+        if len(set(map(_PROGRAM, requests))) == 1 and len(set(map(_BACKEND, requests))) == 1:  # common case, C speed
+            first = requests[0]
+            shapes = [_classify(r) for r in requests[:: max(1, total // SAMPLE)][:SAMPLE]]
+            if shapes.count(shapes[0]) == len(shapes):
+                rows, is_batch = shapes[0]
+                return [WorkItem(_NAMES[first.backend], first.program, rows, total, is_batch)]
+            groups: dict[tuple, Sequence[ProveRequest]] = {(first.backend, first.program): requests}
         else:
             groups = {}
             for r in requests:
@@ -249,10 +256,11 @@ class ProverService:
                 acc[1] += 1
                 acc[2] += _rows_of(request)
             else:
-                self.model.observe(request.backend, request.program, _rows_of(request), result.seconds, mode)
+                seconds = result.model_seconds
+                self.model.observe(request.backend, request.program, _rows_of(request), seconds, mode, seconds * step)
         batch_mode = "batch" if mode == "local" else "worker-batch"
         for (backend, program), (seconds, count, rows) in batch_total.items():
-            self.model.observe(backend, program, rows // count, seconds / count, batch_mode)
+            self.model.observe(backend, program, rows // count, seconds / count, batch_mode, seconds * step)
 
     def _run(
         self, requests: list[ProveRequest], runner: Runner, use_cache: bool | None, prove_s: float | None = None

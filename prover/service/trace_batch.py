@@ -113,10 +113,9 @@ def prove_fib_trace_batch(ns: Sequence[int], parallel: bool = True) -> list[Rece
     program_id = get_program("fib").program_id
     seals, outputs = fib_trace_seals(np.fromiter(ns, dtype=np.int64, count=len(ns)), parallel)
     blob = seals.tobytes()
-    outs = outputs.tolist()
     size = TRACE_SEAL_SIZE
     trace = Backend.TRACE
     return [
-        Receipt(Journal(program_id, (n,), (outs[i],)), trace, blob[i * size : (i + 1) * size])
-        for i, n in enumerate(ns)
+        Receipt(Journal(program_id, (n,), (out,)), trace, blob[k : k + size])
+        for n, out, k in zip(ns, outputs.tolist(), range(0, len(blob), size))
     ]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from Crypto.Hash import keccak as reference
 
-from prover.crypto.keccak import grind, hash_pairs, keccak256, keccak256_rows, keccak_f, keccak_f4, pow_ok
+from prover.crypto.keccak import GrindMeter, grind, hash_pairs, keccak256, keccak256_rows, keccak_f, keccak_f4, pow_ok
 
 rng = random.Random(5)
 
@@ -143,6 +143,33 @@ def test_grind_does_not_depend_on_thread_count():
         assert grind(seed, 13) == expected
     finally:
         numba.set_num_threads(threads)
+
+
+def test_grind_meter_keeps_actual_and_expected_search_time_per_thread():
+    meter = GrindMeter()
+    assert meter.totals() == (0.0, 0.0) and meter.mean_seconds(16) is None
+    meter.record(16, 0.010)
+    meter.record(16, 0.030)  # the mean is now 0.020: this search counts 0.030 actual, 0.020 expected
+    assert meter.totals() == pytest.approx((0.040, 0.030))
+    assert meter.mean_seconds(16) == pytest.approx(0.020)
+    seen = []
+    import threading
+
+    other = threading.Thread(target=lambda: (meter.record(16, 0.050), seen.append(meter.totals())))
+    other.start()
+    other.join()
+    assert seen == [pytest.approx((0.050, 0.030))]  # the process-wide mean, the thread's own totals
+    assert meter.totals() == pytest.approx((0.040, 0.030))
+
+
+def test_grind_feeds_the_process_meter():
+    from prover.crypto.keccak import GRIND_METER
+
+    before = GRIND_METER.totals()
+    grind(rng.randbytes(32), 12)
+    after = GRIND_METER.totals()
+    assert after[0] > before[0] and after[1] > before[1]
+    assert GRIND_METER.mean_seconds(12) > 0
 
 
 def test_grind_zero_bits_and_bad_arguments():

@@ -57,7 +57,8 @@ def test_refits_are_throttled_once_a_fit_is_mature_and_bump_the_version():
     for _ in range(4):  # a full bucket of new data, but the interval has not passed
         model.observe("stark", "fib", 64, 3.0)
     assert model.refresh() == version
-    assert model.predict("stark", "fib", 64) == pytest.approx(1.0)
+    assert model.fit("stark", "fib").predict(64) == pytest.approx(1.0)  # the curve waits for the interval
+    assert model.predict("stark", "fib", 64) == pytest.approx(3.0)  # a timed size follows its recent timings
     eager = CostModel(samples_per_size=4, refit_interval_s=0.0)
     for value in (1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0):
         eager.observe("stark", "fib", 64, value)
@@ -70,3 +71,33 @@ def test_the_fit_predicts_the_mean_not_the_median():
     for value in (1.0, 1.0, 1.0, 5.0):  # one long proof-of-work search among short ones
         model.observe("stark", "fib", 64, value)
     assert model.predict("stark", "fib", 64) == pytest.approx(2.0)
+
+
+def test_refits_are_budgeted_against_the_observed_work():
+    model = CostModel(refit_interval_s=0.0, refit_share=0.02)
+    for rows in (64, 256, 1024):
+        model.observe("trace", "fib", rows, 1e-6 * rows)
+    fitted = model.predict("trace", "fib", 1024)
+    model.refit_s = 1e-3  # a refit costs 1 ms: it waits for 50 ms of observed work
+    version = model.refresh()
+    for _ in range(40):
+        model.observe("trace", "fib", 1024, 5e-3)  # 40 x 5 ms = 0.2 s of work, but each sample is tiny
+        if model.refresh() != version:
+            break
+    assert model.predict("trace", "fib", 1024) != fitted
+    assert model.refresh() == version + 1
+    spent = model._new_work  # noqa: SLF001 - the budget counter restarts after a refit
+    assert all(v == 0.0 for v in spent.values())
+    model.observe("trace", "fib", 1024, 1e-6, work_s=1e-6)  # too little work to pay for a refit
+    assert model.refresh() == version + 1
+
+
+def test_a_timed_size_is_predicted_by_its_own_timings_and_others_by_the_curve():
+    model = CostModel()
+    truth = {64: 1.0, 128: 1.1, 256: 1.3, 512: 4.0, 1024: 4.4}  # a step between 256 and 512 rows
+    for rows, seconds in truth.items():
+        model.observe("stark", "fib", rows, seconds)
+    for rows, seconds in truth.items():
+        assert model.predict("stark", "fib", rows) == pytest.approx(seconds)
+    curve = model.fit("stark", "fib")
+    assert model.predict("stark", "fib", 2048) == pytest.approx(curve.predict(2048))

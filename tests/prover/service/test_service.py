@@ -93,3 +93,12 @@ def test_verify_batch(service):
     assert isinstance(results[2].error, VerificationError)
     strict = service.verify_batch([good_trace[0], stark])
     assert [r.ok for r in strict] == [False, True]
+
+
+def test_stark_results_carry_the_expected_cost_with_the_search_at_its_mean(service):
+    results = service.prove_batch([ProveRequest.make("fib", (n,), "stark", "default") for n in (30, 31, 32)], use_cache=False)
+    for r in results:
+        assert r.ok and r.expected_seconds is not None and r.expected_seconds >= 0
+        assert r.model_seconds == r.expected_seconds
+    trace = service.prove_batch([ProveRequest.make("mimc", (3, 40), "trace")], use_cache=False)[0]
+    assert trace.expected_seconds is None and trace.model_seconds == trace.seconds  # no search ran

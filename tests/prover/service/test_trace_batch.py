@@ -26,3 +26,24 @@ def test_valid_input_predicate():
     assert valid_fib_input(1) and valid_fib_input((1 << 22) - 1)
     assert not valid_fib_input(0) and not valid_fib_input(1 << 22)
     assert not valid_fib_input(True) and not valid_fib_input(3.0)
+
+
+def test_gc_pauses_nest_and_restore_the_collector():
+    import gc
+
+    from prover.service.execute import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a collector that was off stays off
+    finally:
+        gc.enable()
