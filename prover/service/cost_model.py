@@ -27,6 +27,9 @@ import numpy as np
 
 ModelKey = tuple[str, str, str]
 
+#: Modes in which one timing is one proof (the batch modes time a share of a batched kernel call).
+ONE_PROOF_MODES = frozenset({"local", "worker"})
+
 
 def model_key(backend: object, program: str, mode: str = "local") -> ModelKey:
     """Normalised key: backend name in lower case, program name, mode."""
@@ -172,17 +175,19 @@ class CostModel:
     def predict(self, backend: object, program: str, rows: int, mode: str = "local") -> float | None:
         """Predicted seconds to prove ``rows`` rows, or None if the key has no data.
 
-        A size the service has already timed is predicted by the mean of its recent timings: a prover's cost
-        has steps (cache sizes, thread thresholds) that a three-term curve smooths over.  The fitted curve
-        covers the sizes not seen yet.
+        In the one-proof modes (``local``, ``worker``) a size the service has already timed is predicted
+        by the mean of its recent timings: a prover's cost has steps (cache sizes, thread thresholds) that
+        a three-term curve smooths over.  The fitted curve covers the sizes not seen yet, and the batch
+        modes, whose per-request cost also depends on the batch size.
         """
         fit = self.fit(backend, program, mode)
         if fit is None:
             return None
-        with self._lock:
-            bucket = self._samples.get(model_key(backend, program, mode), {}).get(int(rows))
-            if bucket:
-                return statistics.fmean(bucket)
+        if mode in ONE_PROOF_MODES:
+            with self._lock:
+                bucket = self._samples.get(model_key(backend, program, mode), {}).get(int(rows))
+                if bucket:
+                    return statistics.fmean(bucket)
         return fit.predict(rows)
 
     def known(self, backend: object, program: str, mode: str = "local") -> bool:
