@@ -91,6 +91,10 @@ class CostModel:
         self._samples: dict[ModelKey, dict[int, deque[float]]] = defaultdict(dict)
         self._fits: dict[ModelKey, Fit] = {}
         self._dirty: set[ModelKey] = set()
+        #: Dirty keys whose new observations are enough for a refit (only the interval may still hold it back).
+        self._due: set[ModelKey] = set()
+        #: Moving average of squared deviations of single proofs from their expected cost.
+        self._variance: dict[ModelKey, float] = {}
         self._new: dict[ModelKey, int] = defaultdict(int)
         self._new_work: dict[ModelKey, float] = defaultdict(float)
         self._lock = threading.Lock()
@@ -107,17 +111,35 @@ class CostModel:
         self.version = 0
 
     def observe(
-        self, backend: object, program: str, rows: int, seconds: float, mode: str = "local", work_s: float | None = None
+        self,
+        backend: object,
+        program: str,
+        rows: int,
+        seconds: float,
+        mode: str = "local",
+        work_s: float | None = None,
+        deviation_s: float | None = None,
     ) -> None:
         """Record one measured prove time; ``work_s`` is the proving time the sample stands for (a batch's
-        per-request time stands for the whole batch), which is what refits are budgeted against."""
+        per-request time stands for the whole batch), which is what refits are budgeted against;
+        ``deviation_s`` is how far the timed proof fell from its expected cost (its proof-of-work search
+        against the mean search), which feeds :meth:`spread`."""
         key = model_key(backend, program, mode)
         with self._lock:
+            if deviation_s is not None:
+                square = deviation_s * deviation_s
+                old = self._variance.get(key)
+                self._variance[key] = square if old is None else 0.9 * old + 0.1 * square
             bucket = self._samples[key].setdefault(int(rows), deque(maxlen=self._per_size))
             bucket.append(float(seconds))
             self._new[key] += 1
             self._new_work[key] += float(seconds if work_s is None else work_s)
             self._dirty.add(key)
+            fitted = self._fits.get(key)
+            if fitted is None or (
+                self._new[key] * 8 >= max(1, fitted.samples) and self._new_work[key] * self._refit_share >= self.refit_s
+            ):
+                self._due.add(key)
 
     def observe_many(self, backend: object, program: str, rows: int, total_s: float, count: int, mode: str) -> None:
         """Record ``count`` requests of ``rows`` rows that took ``total_s`` together."""
@@ -130,6 +152,7 @@ class CostModel:
         with self._lock:
             self._fits[key] = fit
             self._dirty.discard(key)
+            self._due.discard(key)
             self.version += 1
 
     def fit(self, backend: object, program: str, mode: str = "local") -> Fit | None:
@@ -143,9 +166,10 @@ class CostModel:
     def refresh(self) -> int:
         """Refit every key that is due; returns :attr:`version`, which changes whenever a fit does."""
         with self._lock:
-            now = time.monotonic()
-            for key in list(self._dirty):
-                self._maybe_refit(key, now)
+            if self._due:  # keys whose new data can pay for a refit (marked by observe): planning stays O(1)
+                now = time.monotonic()
+                for key in list(self._due):
+                    self._maybe_refit(key, now)
             return self.version
 
     def _maybe_refit(self, key: ModelKey, now: float) -> None:
@@ -165,6 +189,7 @@ class CostModel:
         fit = fit_points(sizes, [statistics.fmean(buckets[s]) for s in sizes])
         self._fits[key] = Fit(fit.fixed, fit.per_row, fit.per_row_log, sum(len(b) for b in buckets.values()))
         self._dirty.discard(key)
+        self._due.discard(key)
         self._new[key] = 0
         self._new_work[key] = 0.0
         self._fitted_at[key] = now
@@ -189,6 +214,16 @@ class CostModel:
                 if bucket:
                     return statistics.fmean(bucket)
         return fit.predict(rows)
+
+    def spread(self, backend: object, program: str, mode: str = "local") -> float | None:
+        """Standard deviation (seconds) of one proof's time around its expected cost, or None if unmeasured.
+
+        For a STARK this is mostly the proof-of-work search, whose length is exponentially distributed:
+        its standard deviation equals its mean, tens of milliseconds in a single-threaded worker.
+        """
+        with self._lock:
+            variance = self._variance.get(model_key(backend, program, mode))
+        return None if variance is None else math.sqrt(variance)
 
     def known(self, backend: object, program: str, mode: str = "local") -> bool:
         return self.fit(backend, program, mode) is not None

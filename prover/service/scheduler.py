@@ -149,9 +149,15 @@ class AdaptiveScheduler:
         chunk = self.chunk_size(mean_worker, max(1, round(miss * n)))
         chunks = math.ceil(miss * n / chunk)
         largest = max(worker) if miss > 0 else 0.0
-        # greedy dispatch ends with the workers finishing their last chunks at different times: Graham's
-        # bound for list scheduling, W/m + (1 - 1/m) * (one chunk), taken with the mean chunk
-        tail = (1.0 - 1.0 / self.workers) * min(chunk, max(1.0, miss * n)) * mean_worker
+        # Greedy dispatch ends with one worker still inside its last chunk when the others run dry.  With
+        # chunk times of mean mu and variance s^2, the expected residual of the chunk in progress is
+        # (mu^2 + s^2) / (2 mu) (the inspection paradox); m - 1 of the m workers idle through it.  s is the
+        # measured spread of one proof (mostly its proof-of-work search), so a handful of STARK proofs
+        # split over the workers is charged for the luck of the draw.
+        per_chunk = min(chunk, max(1.0, miss * n))
+        spread = sum((self.model.spread(i.backend, i.program, "worker") or 0.0) * i.count for i in workload) / n
+        mu = per_chunk * mean_worker
+        tail = (1.0 - 1.0 / self.workers) * (mu * mu + per_chunk * spread * spread) / (2.0 * mu) if mu > 0 else 0.0
         parallel = (
             n * lookup + max(work / self.workers + tail, largest) + (chunks * self.dispatch_s) / self.workers + miss * n * self.transfer_s
         )

@@ -6,6 +6,7 @@ import statistics
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from operator import attrgetter
 from typing import Callable, Sequence
 
@@ -144,7 +145,19 @@ class ProverService:
         use_cache = True if plan.use_cache else None  # None: bypassed, with the cache's periodic probes
         if plan.strategy == "parallel" and self.pool is not None:
             pool = self.pool
-            return self._run(requests, lambda todo: self._run_pool(pool, todo, plan.chunk_size), use_cache, plan.mean_cost_s)
+
+            def runner(todo: list[ProveRequest]) -> list[ProveResult]:
+                if len(todo) == len(requests):
+                    return self._run_pool(pool, todo, plan.chunk_size)
+                # the cache served some: plan what is left (a handful of proofs may not pay for the pool,
+                # and chunks sized for the whole workload would put them all on one worker)
+                again = self.scheduler.plan(self._workload(todo), None, True)
+                self.last_plan = replace(again, use_cache=plan.use_cache)
+                if again.strategy == "parallel":
+                    return self._run_pool(pool, todo, again.chunk_size)
+                return self._run_local(todo)
+
+            return self._run(requests, runner, use_cache, plan.mean_cost_s)
         return self._run(requests, self._run_local, use_cache, plan.mean_cost_s)
 
     def plan(self, requests: Sequence[ProveRequest]) -> Plan:
@@ -257,7 +270,8 @@ class ProverService:
                 acc[2] += _rows_of(request)
             else:
                 seconds = result.model_seconds
-                self.model.observe(request.backend, request.program, _rows_of(request), seconds, mode, seconds * step)
+                deviation = None if result.expected_seconds is None else result.seconds - seconds
+                self.model.observe(request.backend, request.program, _rows_of(request), seconds, mode, seconds * step, deviation)
         batch_mode = "batch" if mode == "local" else "worker-batch"
         for (backend, program), (seconds, count, rows) in batch_total.items():
             self.model.observe(backend, program, rows // count, seconds / count, batch_mode, seconds * step)

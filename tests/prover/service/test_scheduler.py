@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from prover.service.cost_model import CostModel, Fit
 from prover.service.scheduler import AdaptiveScheduler, CacheView, WorkItem
 
@@ -92,3 +94,19 @@ def test_batchable_work_in_workers_uses_the_worker_batch_timings():
     assert s.plan(work).strategy == "parallel"  # no worker timings yet: assumed as fast as in-process
     model.set_fit("trace", "fib", Fit(4e-5, 0.0, 0.0, 1), mode="worker-batch")  # measured: 4x slower there
     assert s.plan(work).strategy == "sequential"
+
+
+def test_a_few_noisy_proofs_stay_sequential_where_steady_ones_go_parallel():
+    # 6 proofs: locally 15 ms each, 26 ms in a worker; two workers finish in 78 ms of work plus a tail
+    steady = _scheduler(0.015, 0.026)
+    work = [WorkItem("stark", "fib", 1024, 6)]
+    assert steady.plan(work).strategy == "parallel"
+    noisy = _scheduler(0.015, 0.026)
+    for _ in range(20):  # proof-of-work searches off their mean by ~25 ms, as in a single-threaded worker
+        noisy.model.observe("stark", "fib", 1024, 0.026, mode="worker", deviation_s=0.025)
+    noisy.model.set_fit("stark", "fib", Fit(0.026, 0.0, 0.0, 1), mode="worker")
+    assert noisy.model.spread("stark", "fib", "worker") == pytest.approx(0.025)
+    plan = noisy.plan(work)
+    assert plan.strategy == "sequential" and plan.parallel_s > steady.plan(work).parallel_s
+    many = noisy.plan([WorkItem("stark", "fib", 1024, 200)])  # the tail is one chunk: with many, parallel pays
+    assert many.strategy == "parallel"

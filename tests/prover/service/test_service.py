@@ -102,3 +102,22 @@ def test_stark_results_carry_the_expected_cost_with_the_search_at_its_mean(servi
         assert r.model_seconds == r.expected_seconds
     trace = service.prove_batch([ProveRequest.make("mimc", (3, 40), "trace")], use_cache=False)[0]
     assert trace.expected_seconds is None and trace.model_seconds == trace.seconds  # no search ran
+
+
+def test_adaptive_replans_the_misses_when_the_cache_serves_most_of_a_workload(service):
+    requests = [ProveRequest.make("fib", (1000 + k % 6,), "stark", "test") for k in range(60)]
+    unique = {r.cache_key(): r for r in requests}
+    served = list(unique)[:5]  # 5 of the 6 distinct requests are cached: 50 of 60 lookups hit
+    for key in served:
+        r = unique[key]
+        service.cache.put(key, prove(r.program, r.inputs, r.backend, r.resolved_options()))
+    model = service.model
+    model.set_fit("stark", "fib", Fit(0.015, 0.0, 0.0, 1), mode="local")
+    for _ in range(5):
+        model.observe("stark", "fib", 1024, 0.026, mode="worker", deviation_s=0.025)
+    model.set_fit("stark", "fib", Fit(0.026, 0.0, 0.0, 1), mode="worker")
+    service.start_pool()
+    assert service.plan(requests).strategy == "parallel"  # 60 proofs, cache not measured yet
+    results = service.prove_adaptive(requests)
+    assert all(r.ok for r in results) and sum(r.cached for r in results) == 50 + 9  # repeats of the miss too
+    assert service.last_plan.strategy == "sequential"  # one proof left: the pool does not pay
