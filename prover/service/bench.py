@@ -65,14 +65,14 @@ class _Bench:
         self.svc.cache = ReceiptCache()
 
     def reps(self, backend: Backend) -> int:
-        return (3 if self.quick else 7) if backend == Backend.STARK else (10 if self.quick else 30)
+        return (3 if self.quick else 11) if backend == Backend.STARK else (10 if self.quick else 30)
 
     # -- cost model ----------------------------------------------------------
     def calibrate(self) -> dict:
         out = {}
         top = 13 if self.quick else 15
         budget = 0.4 if self.quick else 1.2
-        passes = 3
+        passes = 5
         for backend, modes in ((Backend.STARK, ("local", "worker")), (Backend.TRACE, ("local", "batch"))):
             for mode in modes:
                 # Proof-of-work grinding time depends on the transcript and is exponentially distributed,
