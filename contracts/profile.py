@@ -31,22 +31,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import platform
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from contracts.anvil import AnvilNode
 from contracts.compiler import CONTRACTS_DIR, _source_key, cache_dir
 from contracts.errors import L1Error, L1UnavailableError
 
-ROOT = CONTRACTS_DIR.parent
 _ENTRY = re.compile(r"_sym_internal (\d+) (\w+)\((.*)\)_runtime")
 #: Seconds allowed for the traced replay (about 40 s per million gas on a loaded 2-core machine).
 TRACE_TIMEOUT_S = 1800
@@ -247,62 +241,18 @@ def tracer_for(maps: dict[str, CodeMap]) -> str:
 # -- anvil -------------------------------------------------------------------
 
 
-def find_anvil() -> str | None:
-    """The anvil binary: $ANVIL, the npm package under .tools (``scripts/dev.sh test`` installs it), or PATH."""
-    if os.environ.get("ANVIL"):
-        return os.environ["ANVIL"]
-    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), "")
-    system = {"Linux": "linux", "Darwin": "darwin"}.get(platform.system(), "")
-    modules = ROOT / ".tools" / "node_modules"
-    for candidate in (modules / "@foundry-rs" / f"anvil-{system}-{arch}" / "bin" / "anvil", modules / ".bin" / "anvil"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("anvil")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def local_anvil(gas_limit: int = 60_000_000, timeout: float = 30.0) -> Iterator[str]:
     """Start anvil (Prague) on a free 127.0.0.1 port; yields its URL; stops it afterwards."""
-    import requests
-
-    binary = find_anvil()
-    if binary is None:
-        raise L1UnavailableError("anvil not found: run ./scripts/dev.sh test (installs @foundry-rs/anvil into .tools), "
-                                 "set $ANVIL, or pass --l1-rpc URL of a node with debug_traceTransaction")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--gas-limit", str(gas_limit),
-                                 "--hardfork", "prague"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise L1UnavailableError(f"anvil exited with {proc.returncode}: {log.read()[-2000:].decode(errors='replace')}")
-                try:
-                    body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
-                    if requests.post(url, json=body, timeout=2).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline:
-                    raise L1UnavailableError(f"anvil did not answer on {url} within {timeout} s")
-                time.sleep(0.05)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    node = AnvilNode(gas_limit=gas_limit)
+    try:
+        node.start(timeout)
+    except L1UnavailableError as exc:
+        raise L1UnavailableError(f"{exc} (or pass --l1-rpc URL of a node with debug_traceTransaction)") from exc
+    try:
+        yield node.url
+    finally:
+        node.stop()
 
 
 # -- the profile -------------------------------------------------------------

@@ -10,14 +10,12 @@ When no anvil can be found the tests that need it fail, loudly; set
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from contracts.profile import find_anvil
+from contracts.anvil import AnvilNode, find_anvil
+from contracts.errors import L1UnavailableError
 from prover.backends import prove
 from prover.receipt import Backend
 from prover.stark.params import preset
@@ -50,38 +48,17 @@ ROOT = Path(__file__).resolve().parents[1]
 ANVIL_BLOCK_GAS_LIMIT = 60_000_000
 
 
-class Anvil:
-    """One anvil process on 127.0.0.1 (Prague, 60M gas limit); ``state`` keeps its chain across restarts."""
+class Anvil(AnvilNode):
+    """An anvil the tests own (Prague, 60M gas limit, logs kept in ``log_dir``); a start that fails fails the test."""
 
     def __init__(self, binary: str, log_dir: Path, port: int = 0, state: Path | None = None):
-        self.binary, self.log_dir, self.port, self.state = binary, log_dir, port, state
-        self.proc: subprocess.Popen | None = None
-        self.url: str | None = None
-        self.starts = 0
+        super().__init__(binary, port, ANVIL_BLOCK_GAS_LIMIT, state, log_dir)
 
     def start(self, timeout: float = 30.0) -> str:
-        self.starts += 1
-        log_path = self.log_dir / f"anvil-{self.starts}.log"
-        args = [self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--gas-limit", str(ANVIL_BLOCK_GAS_LIMIT),
-                "--hardfork", "prague"]
-        if self.state is not None:
-            args += ["--state", str(self.state)]
-        with open(log_path, "w") as log:
-            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        self.url = _wait_for_anvil(self.proc, log_path, timeout)
-        self.port = int(self.url.rsplit(":", 1)[1])
-        return self.url
-
-    def stop(self) -> None:
-        """SIGTERM (anvil writes ``--state`` on the way out), then wait."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+        try:
+            return super().start(timeout)
+        except L1UnavailableError as exc:
+            pytest.fail(str(exc))
 
 
 def _anvil_binary() -> str:
@@ -118,28 +95,3 @@ def anvil_factory(tmp_path):
     yield factory
     for anvil in started:
         anvil.stop()
-
-
-def _wait_for_anvil(proc: subprocess.Popen, log_path: Path, timeout: float) -> str:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    url = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"anvil exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
-        if url is None:
-            match = re.search(r"Listening on (\d+\.\d+\.\d+\.\d+:\d+)", log_path.read_text())
-            if match:
-                url = f"http://{match.group(1)}"
-        if url is not None:
-            try:
-                body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
-                if requests.post(url, json=body, timeout=2).ok:
-                    return url
-            except requests.RequestException:
-                pass
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    pytest.fail(f"anvil did not answer within {timeout} s:\n{log_path.read_text()[-2000:]}")
