@@ -14,7 +14,7 @@ from prover.errors import ServiceError, SuperVMError
 from prover.programs.base import MAX_LOG_TRACE_LENGTH
 from prover.receipt import Backend
 from prover.service.request import ProveRequest, ProveResult
-from prover.service.trace_batch import prove_fib_trace_batch, valid_fib_input
+from prover.service.trace_batch import prove_fib_trace_batch
 
 
 _gc_lock = threading.Lock()
@@ -45,14 +45,22 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def batchable_flags(requests: Sequence[ProveRequest]) -> list[bool]:
+    """For each request, True if it can go through the batched fib Trace kernel.
+
+    One comprehension over the whole list: this scan runs once per request of a batch of tiny Trace
+    requests, where a function call per request would cost a tenth of the throughput.
+    """
+    trace, limit = Backend.TRACE, 1 << MAX_LOG_TRACE_LENGTH
+    return [
+        r.backend == trace and r.program == "fib" and len(r.inputs) == 1 and type(r.inputs[0]) is int and 1 <= r.inputs[0] < limit
+        for r in requests
+    ]
+
+
 def batchable(request: ProveRequest) -> bool:
     """True if the request can go through the batched fib Trace kernel."""
-    return (
-        request.backend == Backend.TRACE
-        and request.program == "fib"
-        and len(request.inputs) == 1
-        and valid_fib_input(request.inputs[0])
-    )
+    return batchable_flags((request,))[0]
 
 
 def prove_one(request: ProveRequest) -> ProveResult:
@@ -77,11 +85,7 @@ def iter_prove(requests: Sequence[ProveRequest], parallel_kernels: bool = True) 
     """Yield (offset, results) in order: runs of batchable requests as one kernel call, others one by one."""
     i = 0
     n = len(requests)
-    trace, limit = Backend.TRACE, 1 << MAX_LOG_TRACE_LENGTH
-    flags = [  # batchable(r), inlined: this scan runs once per request of a batch of tiny Trace requests
-        r.backend == trace and r.program == "fib" and len(r.inputs) == 1 and type(r.inputs[0]) is int and 1 <= r.inputs[0] < limit
-        for r in requests
-    ]
+    flags = batchable_flags(requests)
     while i < n:
         if flags[i]:
             j = i
