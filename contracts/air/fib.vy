@@ -23,21 +23,21 @@ def aux() -> (uint256, uint256):
 
 @external
 @pure
-def columns(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
+def columns(journal: Bytes[journal_codec.MAX_SINGLE_JOURNAL]) -> (uint256, uint256):
     """@notice (trace width, composition columns): fixed for this program."""
     return (WIDTH, COMP_COLUMNS)
 
 
 @external
 @pure
-def journal_root(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (bytes32, uint256):
+def journal_root(journal: Bytes[journal_codec.MAX_SINGLE_JOURNAL]) -> (bytes32, uint256):
     """@notice (root of the journal tree, member count): a single journal is its own one-leaf tree."""
     return (keccak256(journal), 1)
 
 
 @external
 @view
-def shape(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256, uint256):
+def shape(journal: Bytes[journal_codec.MAX_SINGLE_JOURNAL]) -> (uint256, uint256, uint256):
     """@notice (trace width, composition columns, fewest trace rows the statement needs)."""
     inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
     outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
@@ -52,7 +52,7 @@ def shape(journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256, uint2
 
 @external
 @view
-def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 80], journal: Bytes[journal_codec.MAX_JOURNAL]) -> (uint256, uint256):
+def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: uint256, ood: DynArray[uint256, 80], journal: Bytes[journal_codec.MAX_SINGLE_JOURNAL]) -> (uint256, uint256):
     """@notice sum_k alpha^k Q_k(z) from the trace values at z (ood[0:4]) and z*g (ood[4:8])."""
     inputs: DynArray[uint256, journal_codec.MAX_VALUES] = []
     outputs: DynArray[uint256, journal_codec.MAX_VALUES] = []

@@ -9,6 +9,11 @@
 P: constant(uint256) = 18446744069414584321
 MAX_JOURNAL: constant(uint256) = 32768
 MAX_VALUES: constant(uint256) = 64
+# The longest single-execution journal: id, two counts and MAX_VALUES values in each list.
+# AIR contracts of single programs take their journal argument at this bound: Vyper copies
+# an external Bytes argument into a frame sized by its bound, and a smaller frame keeps the
+# copy low in memory (memory expansion is quadratic).
+MAX_SINGLE_JOURNAL: constant(uint256) = 32 + 4 + 8 * MAX_VALUES + 4 + 8 * MAX_VALUES
 MASK32: constant(uint256) = 4294967295
 MASK64: constant(uint256) = 18446744073709551615
 

@@ -74,7 +74,7 @@ def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint25
     ctx.num_queries = (h >> 24) & 255
     grinding: uint256 = (h >> 16) & 255
     log_rem: uint256 = (h >> 8) & 255
-    assert ctx.log_blowup >= 1 and ctx.log_blowup <= 6, "bad proof options: log_blowup"
+    assert ctx.log_blowup >= 1 and ctx.log_blowup <= 10, "bad proof options: log_blowup"
     assert ctx.log_folding >= 1 and ctx.log_folding <= 4, "bad proof options: log_folding"
     assert ctx.num_queries >= 1 and ctx.num_queries <= MAX_QUERIES, "bad proof options: num_queries"
     assert grinding <= 32, "bad proof options: grinding_bits"

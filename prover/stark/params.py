@@ -11,7 +11,7 @@ EXTENSION_FIELD_BITS = 128
 #: Collision resistance of keccak256 (birthday bound).
 HASH_COLLISION_BITS = 128
 
-MAX_LOG_BLOWUP = 6
+MAX_LOG_BLOWUP = 10
 MAX_LOG_FOLDING = 4
 MAX_QUERIES = 64
 MAX_GRINDING_BITS = 32
@@ -68,8 +68,12 @@ class ProofOptions:
 PRESETS: dict[str, ProofOptions] = {
     # Conjectured >= 100 bits; the default for every proof.
     "default": ProofOptions(log_blowup=3, log_folding=3, num_queries=28, grinding_bits=16, log_max_remainder=4),
-    # Same security, the smallest proofs and cheapest L1 verification (64x blowup, 13 queries, 22 bits of grinding), slower to prove.
+    # Same security, small proofs and cheap L1 verification (64x blowup, 13 queries, 22 bits of grinding), slower to prove.
     "compact": ProofOptions(log_blowup=6, log_folding=3, num_queries=13, grinding_bits=22, log_max_remainder=4),
+    # Same security, the cheapest L1 verification the verifier supports: 512x blowup leaves 9 queries
+    # (9 * 9 + 19 = 100); proving costs ~8x the compact preset in time and memory (fib 2^16: ~25 s, ~6 GB).
+    # The field term 128 - log2(LDE) keeps it at >= 100 bits up to 2^19 rows.
+    "l1": ProofOptions(log_blowup=9, log_folding=3, num_queries=9, grinding_bits=19, log_max_remainder=4),
     # Higher conjectured security (~112+ bits where the field term allows).
     "high": ProofOptions(log_blowup=4, log_folding=3, num_queries=24, grinding_bits=22, log_max_remainder=4),
     # Insecure and fast, for tests and development only.

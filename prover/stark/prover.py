@@ -64,6 +64,10 @@ def prove_trace(
     log_t = trace_length.bit_length() - 1
     if trace_length != 1 << log_t or log_t < 3:
         raise InvalidParametersError(f"trace length must be a power of two >= 8, got {trace_length}")
+    if log_t + options.log_blowup > gl.TWO_ADICITY:
+        raise InvalidParametersError(
+            f"2^{log_t} rows at blowup {options.blowup} need a 2^{log_t + options.log_blowup} domain; "
+            f"Goldilocks has subgroups up to 2^{gl.TWO_ADICITY}")
     comp_columns = air.composition_columns(trace_length)
     if options.blowup < comp_columns:
         raise InvalidParametersError(f"blowup {options.blowup} is below the composition degree {comp_columns}")

@@ -51,6 +51,14 @@ def test_goal_and_metadata(report):
     assert "fib" in text and "submit" in text and "not measured" in text and "Groth16" in text
 
 
+def test_l1_preset_verifies_for_less_gas_than_compact():
+    """Fewer queries (9 against 13, at 512x blowup) make fewer Merkle paths, DEEP points and proof bytes."""
+    rows = {name: bench.run([("fib", 10)], name, submit_case=None, progress=False)["rows"][0] for name in ("compact", "l1")}
+    assert rows["l1"]["security_bits"] == rows["compact"]["security_bits"] == 100
+    assert rows["l1"]["proof_bytes"] < rows["compact"]["proof_bytes"]
+    assert rows["l1"]["gas_used"] < rows["compact"]["gas_used"]
+
+
 def test_block_capacity_respects_the_cap():
     assert bench.block_capacity(2_000_000, True) == {"30M": 15, "36M": 18, "45M": 22, "60M": 30}
     assert bench.block_capacity(G.MAX_TX_GAS + 1, False) == {"30M": 0, "36M": 0, "45M": 0, "60M": 0}

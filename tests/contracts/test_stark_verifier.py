@@ -32,6 +32,7 @@ CASES = [
     ("fib", (100,), TEST, 128),
     ("fib", (30,), ProofOptions(log_blowup=3, log_folding=3, num_queries=6, grinding_bits=2, log_max_remainder=2), 64),
     ("fib", (9,), ProofOptions(log_blowup=1, log_folding=1, num_queries=3, grinding_bits=0, log_max_remainder=0), None),
+    ("fib", (20,), ProofOptions(log_blowup=10, log_folding=3, num_queries=3, grinding_bits=0, log_max_remainder=2), 32),
     ("mimc", (7, 20), TEST, None),
     ("mimc", (3, 100), ProofOptions(log_blowup=2, log_folding=4, num_queries=4, grinding_bits=0, log_max_remainder=3), None),
     ("collatz", (6,), TEST, None),
@@ -157,6 +158,19 @@ def test_secure_fib_proof_verifies(embedded):
     journal, seal = make_proof("fib", (1000,), preset("default"), None)
     assert python_accepts(journal, seal)
     assert embedded.call_verify(journal, seal) == preset("default").security_bits(seal[1]) >= 100
+
+
+@pytest.mark.parametrize("log_blowup, accepted", [(9, False), (10, True), (11, False), (0, False)])
+def test_blowup_header_limit_agrees(embedded, proofs, log_blowup, accepted):
+    """The header's log_blowup byte (third byte): 10 is the largest both verifiers accept."""
+    index = next(i for i, case in enumerate(CASES) if case[2].log_blowup == 10)
+    journal, seal = proofs[index]
+    tampered = seal[:2] + bytes([log_blowup]) + seal[3:]
+    assert python_accepts(journal, tampered) == accepted
+    assert evm_accepts(embedded, journal, tampered) == accepted
+    if log_blowup > 10:
+        with pytest.raises(REVERTED, match="bad proof options: log_blowup"):
+            embedded.call_verify(journal, tampered)
 
 
 def test_mutations_agree_on_the_embedded_evm(embedded, proofs):

@@ -8,10 +8,17 @@ import numpy as np
 import pytest
 
 from prover.backends import prove, verify
-from prover.errors import ProofFormatError, SuperVMError, TraceError, UnknownProgramError, VerificationError
+from prover.errors import (
+    InvalidParametersError,
+    ProofFormatError,
+    SuperVMError,
+    TraceError,
+    UnknownProgramError,
+    VerificationError,
+)
 from prover.programs import get_program
 from prover.receipt import Backend, Journal, Receipt
-from prover.stark.params import PRESETS
+from prover.stark.params import MAX_LOG_BLOWUP, PRESETS, ProofOptions
 from prover.stark.prover import prove_trace
 from prover.stark.verifier import verify_stark
 
@@ -43,6 +50,29 @@ def test_every_program_proves_and_verifies(name, inputs, rows, test_options):
 def test_default_preset_reaches_100_bits_at_every_size():
     for log_t in range(3, 23):
         assert PRESETS["default"].security_bits(log_t) >= 100
+
+
+def test_l1_preset_trades_queries_for_blowup():
+    """Fewer queries than compact at the same 100 bits, until the field term binds past 2^19 rows."""
+    l1, compact = PRESETS["l1"], PRESETS["compact"]
+    assert l1.num_queries < compact.num_queries and l1.blowup > compact.blowup
+    assert all(l1.security_bits(log_t) == 100 for log_t in range(3, 20))
+    assert l1.security_bits(20) < 100
+
+
+@pytest.mark.parametrize("log_blowup", [0, MAX_LOG_BLOWUP + 1])
+def test_blowup_outside_the_limits_is_refused(log_blowup):
+    with pytest.raises(InvalidParametersError, match="log_blowup"):
+        ProofOptions(log_blowup=log_blowup)
+
+
+def test_domain_beyond_the_two_adic_subgroups_is_refused():
+    """2^23 rows at 1024x blowup need a 2^33 domain, which Goldilocks lacks: refused before any work."""
+    program = get_program("fib")
+    trace = np.broadcast_to(np.uint64(0), (2, 1 << 23))
+    options = ProofOptions(log_blowup=10, log_folding=3, num_queries=8, grinding_bits=0, log_max_remainder=4)
+    with pytest.raises(InvalidParametersError, match="2\\^33"):
+        prove_trace(program, Journal(program.program_id, (1,), (1,)), trace, options)
 
 
 def test_default_preset_proof_verifies_with_required_security(fib_receipt_default):
