@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from importlib import metadata
 from typing import Any, Sequence
 
@@ -130,7 +131,7 @@ def run(
     min_bits = DEFAULT_MIN_SECURITY_BITS if all(options.security_bits(log) >= DEFAULT_MIN_SECURITY_BITS for _, log in cases) else 0
     say(f"deploying the verifier and rollup on {l1_name} ...")
     rollup = deploy_rollup(chain, dev_mode=False, min_security_bits=min_bits)
-    prove("fib", (7,), "stark", options)  # load the cached numba kernels before timing
+    prove("fib", (7,), "stark", replace(options, grinding_bits=min(options.grinding_bits, 8)))  # load the numba kernels before timing
     rows: list[dict[str, Any]] = []
     receipts: dict[tuple[str, int], Any] = {}
     total = len(cases)
@@ -191,7 +192,8 @@ def run(
         "machine": machine(),
         "l1": l1_name,
         "preset": preset_name,
-        "options": {"blowup": options.blowup, "folding": options.folding, "queries": options.num_queries,
+        "options": {"blowup": options.blowup, "folding": options.folding, "first_folding": options.first_folding,
+                    "queries": options.num_queries,
                     "grinding_bits": options.grinding_bits, "max_remainder": 1 << options.log_max_remainder},
         "max_log_rows": {name: MAX_LOG_ROWS[name] for name in dict.fromkeys(n for n, _ in cases)},
         "eip7825_cap": G.MAX_TX_GAS,
@@ -222,7 +224,7 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"machine: {m['cpu']}, {m['cores']} cores, {m.get('memory_gib')} GiB, Python {m['python']}, "
         f"py-evm {m.get('py-evm')}, eth-tester {m.get('eth-tester')}, vyper {m.get('vyper')}",
-        f"L1: {report['l1']}; preset {report['preset']} (blowup {o['blowup']}, folding {o['folding']}, "
+        f"L1: {report['l1']}; preset {report['preset']} (blowup {o['blowup']}, folding {o['folding']} (first {o['first_folding']}), "
         f"{o['queries']} queries, {o['grinding_bits']} grinding bits); traces: {caps}",
         "gas = intrinsic (21,000 + EIP-2028 calldata) + execution, or the EIP-7623 floor when it binds;"
         f" cap = EIP-7825 ({report['eip7825_cap']:,}); per block = limit // gasUsed",

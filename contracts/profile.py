@@ -68,7 +68,7 @@ QUERY_CATEGORIES: dict[tuple[str, str], str] = {
     ("queries", "_layer_fold"): "FRI folding",
     ("fri", "fold8"): "FRI folding",
     ("fri", "fold_coset"): "FRI folding",
-    ("fri", "eval_final"): "final polynomial",
+    ("fri", "check_final"): "final polynomial",
     ("queries", "check"): "query loop (positions, coset points)",
 }
 #: Order of the categories in reports.

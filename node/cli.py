@@ -101,16 +101,20 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         "seal_bytes": len(receipt.seal),
     }
     if receipt.backend == Backend.STARK and len(receipt.seal) >= 8:
+        from prover.errors import ProofFormatError
         from prover.stark.params import ProofOptions
 
         seal = receipt.seal
         info["proof_version"] = seal[0]
         info["log_trace_rows"] = seal[1]
         try:
-            options = ProofOptions(seal[2], seal[3], seal[4], seal[5], seal[6])
+            if seal[7] == 0:
+                raise ProofFormatError("first folding byte is zero")
+            options = ProofOptions(seal[2], seal[3], seal[4], seal[5], seal[6], seal[7])
             info["options"] = {
                 "blowup": options.blowup,
                 "folding": options.folding,
+                "first_folding": options.first_folding,
                 "queries": options.num_queries,
                 "grinding_bits": options.grinding_bits,
                 "max_remainder": 1 << options.log_max_remainder,

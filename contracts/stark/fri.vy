@@ -10,6 +10,8 @@ W: constant(uint256) = 7
 INV2: constant(uint256) = 9223372034707292161
 MASK64: constant(uint256) = 18446744073709551615
 MAX_FOLDING: constant(uint256) = 16
+MAX_QUERIES: constant(uint256) = 64
+MAX_FINAL: constant(uint256) = 256
 ZETA8_INV_1: constant(uint256) = 1099511627520
 ZETA8_INV_2: constant(uint256) = 18446462594437873665
 ZETA8_INV_3: constant(uint256) = 16777216
@@ -58,25 +60,36 @@ def fold_coset(values: uint256[2 * MAX_FOLDING], log_folding: uint256, inv_x: ui
 
 @internal
 @view
-def eval_final(at: uint256, size: uint256, x: uint256) -> uint256[2]:
+def check_final(at: uint256, size: uint256, points: uint256[MAX_QUERIES], values: uint256[2 * MAX_QUERIES], count: uint256):
     """
-    @notice The final polynomial (`size` extension coefficients at calldata
-            offset `at`, lowest degree first) at a base point, by Horner.
+    @notice Reverts unless the final polynomial (`size` extension coefficients at
+            calldata offset `at`, lowest degree first) takes `values` (c0, c1
+            interleaved) at the `count` base `points`.
+    @dev The coefficients are read and checked once, packed as c0 << 64 | c1,
+         highest degree first; each point is then a Horner loop over memory.
     """
-    r0: uint256 = 0
-    r1: uint256 = 0
+    coeffs: uint256[MAX_FINAL] = empty(uint256[MAX_FINAL])
     pos: uint256 = at + 16 * size
-    for step: uint256 in range(256):
-        if step >= size:
+    for k: uint256 in range(MAX_FINAL):
+        if k >= size:
             break
         pos = unsafe_sub(pos, 16)
-        word: uint256 = convert(slice(msg.data, pos, 32), uint256)
-        c0: uint256 = word >> 192
-        c1: uint256 = (word >> 128) & MASK64
-        assert c0 < P and c1 < P, "non-canonical field element"
-        r0 = unsafe_add(unsafe_mul(r0, x), c0) % P
-        r1 = unsafe_add(unsafe_mul(r1, x), c1) % P
-    return [r0, r1]
+        word: uint256 = convert(slice(msg.data, pos, 32), uint256) >> 128
+        assert word >> 64 < P and word & MASK64 < P, "non-canonical field element"
+        coeffs[k] = word
+    for i: uint256 in range(MAX_QUERIES):
+        if i >= count:
+            break
+        x: uint256 = points[i]
+        r0: uint256 = 0
+        r1: uint256 = 0
+        for k: uint256 in range(MAX_FINAL):
+            if k >= size:
+                break
+            c: uint256 = coeffs[k]
+            r0 = unsafe_add(unsafe_mul(r0, x), c >> 64) % P
+            r1 = unsafe_add(unsafe_mul(r1, x), c & MASK64) % P
+        assert r0 == values[unsafe_mul(2, i)] and r1 == values[unsafe_add(unsafe_mul(2, i), 1)], "final FRI polynomial does not match the folded values"
 
 
 @internal

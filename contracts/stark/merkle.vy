@@ -25,12 +25,11 @@ def independent_levels(indices: uint256[MAX_QUERIES], count: uint256, depth: uin
         if k >= count:
             break
         closest = min(closest, indices[unsafe_sub(k, 1)] ^ indices[k])
-    levels: uint256 = 0
-    for step: uint256 in range(MAX_DEPTH):
-        if closest < 2:
-            break
-        closest >>= 1
-        levels = unsafe_add(levels, 1)
+    levels: uint256 = 0  # floor(log2(closest)) by binary search
+    for bits: uint256 in [32, 16, 8, 4, 2, 1]:
+        if closest >> bits != 0:
+            closest >>= bits
+            levels = unsafe_add(levels, bits)
     return min(levels, depth)
 
 

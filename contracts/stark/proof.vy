@@ -22,6 +22,7 @@ struct Context:
     log_t: uint256
     log_blowup: uint256
     log_folding: uint256
+    log_first_folding: uint256
     num_queries: uint256
     width: uint256
     main_width: uint256
@@ -67,15 +68,16 @@ def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint25
     assert proof_len >= HEADER_SIZE, "proof truncated in the header"
     h: uint256 = calldata.word(proof_at) >> 192
     assert h >> 56 == 1, "unsupported proof version"
-    assert h & 255 == 0, "reserved header byte is not zero"
     ctx.log_t = (h >> 48) & 255
     ctx.log_blowup = (h >> 40) & 255
     ctx.log_folding = (h >> 32) & 255
     ctx.num_queries = (h >> 24) & 255
     grinding: uint256 = (h >> 16) & 255
     log_rem: uint256 = (h >> 8) & 255
+    ctx.log_first_folding = h & 255
     assert ctx.log_blowup >= 1 and ctx.log_blowup <= 10, "bad proof options: log_blowup"
     assert ctx.log_folding >= 1 and ctx.log_folding <= 4, "bad proof options: log_folding"
+    assert ctx.log_first_folding >= 1 and ctx.log_first_folding <= 4, "bad proof options: log_first_folding"
     assert ctx.num_queries >= 1 and ctx.num_queries <= MAX_QUERIES, "bad proof options: num_queries"
     assert grinding <= 32, "bad proof options: grinding_bits"
     assert log_rem <= 8, "bad proof options: log_max_remainder"
@@ -93,11 +95,15 @@ def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint25
     excess: uint256 = 0
     if ctx.log_t > log_rem:
         excess = ctx.log_t - log_rem
-    ctx.folds = max(1, (excess + ctx.log_folding - 1) // ctx.log_folding)
-    assert ctx.log_n >= ctx.log_folding * ctx.folds, "folding schedule exceeds the evaluation domain"
+    # The first round folds by 2^log_first_folding, every later one by 2^log_folding.
+    ctx.folds = 1
+    if excess > ctx.log_first_folding:
+        ctx.folds = 1 + (excess - ctx.log_first_folding + ctx.log_folding - 1) // ctx.log_folding
+    folded: uint256 = ctx.log_first_folding + ctx.log_folding * (ctx.folds - 1)
+    assert ctx.log_n >= folded, "folding schedule exceeds the evaluation domain"
     final_log: uint256 = 0
-    if ctx.log_t > ctx.log_folding * ctx.folds:
-        final_log = ctx.log_t - ctx.log_folding * ctx.folds
+    if ctx.log_t > folded:
+        final_log = ctx.log_t - folded
     ctx.final_size = 1 << final_log
 
     ctx.proof_at = proof_at
@@ -143,7 +149,7 @@ def begin(initial: bytes32, proof_at: uint256, proof_len: uint256, width: uint25
     state = keccak256(concat(state, slice(msg.data, nonce_at, 8)))
     if grinding > 0:
         assert convert(state, uint256) >> (256 - grinding) == 0, "proof-of-work nonce does not meet the grinding requirement"
-    mask: uint256 = (1 << (ctx.log_n - ctx.log_folding)) - 1
+    mask: uint256 = (1 << (ctx.log_n - ctx.log_first_folding)) - 1
     for i: uint256 in range(MAX_QUERIES):
         if i >= ctx.num_queries:
             break

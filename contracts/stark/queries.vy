@@ -93,14 +93,14 @@ def deep_coefficients(ctx: proof.Context) -> Deep:
     d.width = ctx.width
     d.main_width = ctx.main_width
     d.comp_cols = ctx.comp_cols
-    d.folding = 1 << ctx.log_folding
-    d.log_folding = ctx.log_folding
+    d.folding = 1 << ctx.log_first_folding
+    d.log_folding = ctx.log_first_folding
     d.z0 = ctx.z0
     d.z1 = ctx.z1
     g: uint256 = goldilocks.root_of_unity(ctx.log_t)
     d.zg0 = uint256_mulmod(ctx.z0, g, P)
     d.zg1 = uint256_mulmod(ctx.z1, g, P)
-    d.zeta = goldilocks.root_of_unity(ctx.log_folding)
+    d.zeta = goldilocks.root_of_unity(ctx.log_first_folding)
     d.zeta_inv = goldilocks.pow_(d.zeta, d.folding - 1)
     g0: uint256 = 1
     g1: uint256 = 0
@@ -290,25 +290,32 @@ def check(ctx: proof.Context):
     """@notice Reverts unless every query is consistent through all layers; also requires the proof to end exactly."""
     lf: uint256 = ctx.log_folding
     f: uint256 = 1 << lf
+    f0: uint256 = 1 << ctx.log_first_folding
     q: uint256 = ctx.num_queries
-    depth: uint256 = ctx.log_n - lf
+    depth: uint256 = ctx.log_n - ctx.log_first_folding
     # The trace and composition trees are opened at the same leaves.
     idx: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     ranks: uint256[MAX_QUERIES] = empty(uint256[MAX_QUERIES])
     unique: uint256 = 0
     idx, ranks, unique = merkle.sorted_unique(ctx.queries, q, (1 << depth) - 1)
-    trace: Opened = self.open_sorted(ctx.trace_root, depth, idx, ranks, unique, q, ctx.openings_at, f * ctx.main_width * 8, ctx.proof_end)
+    trace: Opened = self.open_sorted(ctx.trace_root, depth, idx, ranks, unique, q, ctx.openings_at, f0 * ctx.main_width * 8, ctx.proof_end)
     aux: Opened = trace
     if ctx.aux_width > 0:
-        aux = self.open_sorted(ctx.aux_root, depth, idx, ranks, unique, q, trace.end, f * ctx.aux_width * 8, ctx.proof_end)
-    comp: Opened = self.open_sorted(ctx.comp_root, depth, idx, ranks, unique, q, aux.end, f * ctx.comp_cols * 16, ctx.proof_end)
+        aux = self.open_sorted(ctx.aux_root, depth, idx, ranks, unique, q, trace.end, f0 * ctx.aux_width * 8, ctx.proof_end)
+    comp: Opened = self.open_sorted(ctx.comp_root, depth, idx, ranks, unique, q, aux.end, f0 * ctx.comp_cols * 16, ctx.proof_end)
     d: Deep = self.deep_coefficients(ctx)
+    # The FRI layers' cosets: f-th roots of unity (the DEEP layer's are f0-th).
+    zeta: uint256 = d.zeta
+    zeta_inv: uint256 = d.zeta_inv
+    if f != f0:
+        zeta = goldilocks.root_of_unity(lf)
+        zeta_inv = goldilocks.pow_(zeta, f - 1)
     zeta_pows: uint256[MAX_FOLDING] = empty(uint256[MAX_FOLDING])
     zeta_pows[0] = 1
     for k: uint256 in range(1, MAX_FOLDING):
         if k >= f:
             break
-        zeta_pows[k] = uint256_mulmod(zeta_pows[unsafe_sub(k, 1)], d.zeta, P)
+        zeta_pows[k] = uint256_mulmod(zeta_pows[unsafe_sub(k, 1)], zeta, P)
 
     # Per query: position in the current layer, base point of its coset and
     # that point's inverse, slot in the coset, value folded so far.
@@ -333,15 +340,18 @@ def check(ctx: proof.Context):
         # Move every query to the layer fold r - 1 produced: its coset there
         # and its slot in it.  After the last fold the base point is where
         # the final polynomial is evaluated.
-        leaf_bits: uint256 = ctx.log_n - lf * (r + 1)
+        leaf_bits: uint256 = ctx.log_n - ctx.log_first_folding - lf * r
         last: bool = r >= ctx.folds
+        squarings: uint256 = lf
+        if r == 1:
+            squarings = ctx.log_first_folding
         for i: uint256 in range(MAX_QUERIES):
             if i >= q:
                 break
             bx: uint256 = base[i]
             ibx: uint256 = inv_base[i]
             for s: uint256 in range(4):
-                if s >= lf:
+                if s >= squarings:
                     break
                 bx = uint256_mulmod(bx, bx, P)
                 ibx = uint256_mulmod(ibx, ibx, P)
@@ -361,13 +371,8 @@ def check(ctx: proof.Context):
         for i: uint256 in range(MAX_QUERIES):
             if i >= q:
                 break
-            y: uint256[2] = self._layer_fold(lf, d.zeta_inv, layer.leaf_at[i], slots[i], folded[unsafe_mul(2, i)], folded[unsafe_add(unsafe_mul(2, i), 1)], inv_base[i], ctx.betas[unsafe_mul(2, r)], ctx.betas[unsafe_add(unsafe_mul(2, r), 1)])
+            y: uint256[2] = self._layer_fold(lf, zeta_inv, layer.leaf_at[i], slots[i], folded[unsafe_mul(2, i)], folded[unsafe_add(unsafe_mul(2, i), 1)], inv_base[i], ctx.betas[unsafe_mul(2, r)], ctx.betas[unsafe_add(unsafe_mul(2, r), 1)])
             folded[unsafe_mul(2, i)] = y[0]
             folded[unsafe_add(unsafe_mul(2, i), 1)] = y[1]
+    fri.check_final(ctx.final_at, ctx.final_size, base, folded, q)
     assert at == ctx.proof_end, "trailing bytes after the proof"
-
-    for i: uint256 in range(MAX_QUERIES):
-        if i >= q:
-            break
-        y: uint256[2] = fri.eval_final(ctx.final_at, ctx.final_size, base[i])
-        assert y[0] == folded[unsafe_mul(2, i)] and y[1] == folded[unsafe_add(unsafe_mul(2, i), 1)], "final FRI polynomial does not match the folded values"

@@ -70,6 +70,7 @@ class ProveRequest:
                             options.num_queries,
                             options.grinding_bits,
                             options.log_max_remainder,
+                            options.log_first_folding,
                         ]
                     )
                 )

@@ -3,8 +3,8 @@
 Writing is straightforward.  Reading is done by :class:`ProofReader`, a
 bounded cursor: every length it reads comes from the header (itself
 range-checked) or from the program's AIR, never from an untrusted length
-field, and every read past the end, non-canonical field element, non-zero
-reserved byte or trailing byte raises :class:`ProofFormatError`.
+field, and every read past the end, non-canonical field element, out-of-range
+header byte or trailing byte raises :class:`ProofFormatError`.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def encode_header(options: ProofOptions, log_trace_length: int) -> bytes:
             options.num_queries,
             options.grinding_bits,
             options.log_max_remainder,
-            0,
+            options.log_first_folding,
         ]
     )
 
@@ -112,13 +112,13 @@ class ProofReader:
 
     def header(self) -> tuple[ProofOptions, int]:
         raw = self.take(HEADER_SIZE)
-        version, log_t, log_blowup, log_folding, queries, grinding, log_rem, reserved = raw
+        version, log_t, log_blowup, log_folding, queries, grinding, log_rem, log_first = raw
         if version != PROOF_VERSION:
             raise ProofFormatError(f"unsupported proof version {version}")
-        if reserved != 0:
-            raise ProofFormatError("reserved header byte is not zero")
+        if log_first == 0:  # ProofOptions reads 0 as "same as log_folding"; the header is explicit
+            raise ProofFormatError("bad proof options: log_first_folding must be in [1, 4]")
         try:
-            options = ProofOptions(log_blowup, log_folding, queries, grinding, log_rem)
+            options = ProofOptions(log_blowup, log_folding, queries, grinding, log_rem, log_first)
         except InvalidParametersError as exc:
             raise ProofFormatError(f"bad proof options: {exc}") from None
         return options, log_t

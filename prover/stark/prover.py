@@ -77,12 +77,13 @@ def prove_trace(
 
     n = trace_length * options.blowup
     f = options.folding
+    f0 = options.first_folding  # the trace and composition leaves are the cosets the first round folds
     g = gl.root_of_unity(log_t)
     transcript = Transcript(encode_header(options, log_t) + journal.to_bytes())
 
     trace_coeffs = intt_rows(trace)
     trace_lde = lde_from_coeffs_rows(trace_coeffs, options.blowup, LDE_OFFSET)
-    trace_leaves = coset_leaves(trace_lde, f)
+    trace_leaves = coset_leaves(trace_lde, f0)
     trace_tree = MerkleTree(trace_leaves)
     transcript.absorb(trace_tree.root)
 
@@ -101,7 +102,7 @@ def prove_trace(
         assertions = list(assertions) + list(aux_assertions)
         aux_coeffs = intt_rows(aux)
         aux_lde = lde_from_coeffs_rows(aux_coeffs, options.blowup, LDE_OFFSET)
-        aux_leaves = coset_leaves(aux_lde, f)
+        aux_leaves = coset_leaves(aux_lde, f0)
         aux_tree = MerkleTree(aux_leaves)
         transcript.absorb(aux_tree.root)
         trace_coeffs = np.concatenate([trace_coeffs, aux_coeffs])
@@ -127,7 +128,7 @@ def prove_trace(
         comp_coeffs[2 * j + 1] = h1[j * trace_length : (j + 1) * trace_length]
     # With one column the composition LDE is H's own evaluations.
     comp_lde = h if comp_columns == 1 else lde_from_coeffs_rows(comp_coeffs, options.blowup, LDE_OFFSET)
-    comp_leaves = coset_leaves(comp_lde, f)
+    comp_leaves = coset_leaves(comp_lde, f0)
     comp_tree = MerkleTree(comp_leaves)
     transcript.absorb(comp_tree.root)
     z = transcript.draw_ext()
@@ -147,7 +148,7 @@ def prove_trace(
     beta = transcript.draw_ext()
     fri_trees: list[tuple[MerkleTree, np.ndarray]] = []
     for r in range(folds):
-        evals, offset = fold_layer(evals, offset, options.log_folding, beta)
+        evals, offset = fold_layer(evals, offset, options.log_first_folding if r == 0 else options.log_folding, beta)
         if r < folds - 1:
             leaves = coset_leaves(evals, f)
             tree = MerkleTree(leaves)
@@ -159,11 +160,11 @@ def prove_trace(
 
     nonce = grind(transcript.state, options.grinding_bits)
     transcript.absorb_pow(nonce)
-    queries = [transcript.draw_index(n // f) for _ in range(options.num_queries)]
+    queries = [transcript.draw_index(n // f0) for _ in range(options.num_queries)]
 
-    first = layer_indices(queries, n // f)
+    first = layer_indices(queries, n // f0)
     fri_openings = []
-    layer_size = n // f
+    layer_size = n // f0
     for tree, leaves in fri_trees:
         layer_size //= f
         fri_openings.append(_open(tree, leaves, layer_indices(queries, layer_size)))

@@ -75,10 +75,11 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
     aux_width = air.aux_width
     full = width + aux_width
     f = options.folding
+    f0 = options.first_folding
     log_n = log_t + options.log_blowup
     n = 1 << log_n
     folds = options.num_fri_folds(log_t)
-    if n >> (options.log_folding * folds) < 1:
+    if n >> options.folded_bits(log_t) < 1:
         raise ProofFormatError("folding schedule exceeds the evaluation domain")
     assertions = air.assertions(journal.inputs, journal.outputs, trace_length)
 
@@ -111,17 +112,17 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
     transcript.absorb(b"".join(e.to_bytes() for e in final_poly))
     if transcript.absorb_pow(nonce) < options.grinding_bits:
         raise VerificationError("proof-of-work nonce does not meet the grinding requirement")
-    queries = [transcript.draw_index(n // f) for _ in range(options.num_queries)]
+    queries = [transcript.draw_index(n // f0) for _ in range(options.num_queries)]
 
     # Openings: trace, composition, then each committed FRI layer.
-    first = layer_indices(queries, n // f)
-    depth0 = log_n - options.log_folding
-    trace_leaves = reader.leaves(len(first), f * width * 8)
+    first = layer_indices(queries, n // f0)
+    depth0 = log_n - options.log_first_folding
+    trace_leaves = reader.leaves(len(first), f0 * width * 8)
     trace_nodes = reader.hashes(multiproof_size(depth0, first))
     if aux_width:
-        aux_leaves = reader.leaves(len(first), f * aux_width * 8)
+        aux_leaves = reader.leaves(len(first), f0 * aux_width * 8)
         aux_nodes = reader.hashes(multiproof_size(depth0, first))
-    comp_leaves = reader.leaves(len(first), f * comp_columns * EXT_SIZE)
+    comp_leaves = reader.leaves(len(first), f0 * comp_columns * EXT_SIZE)
     comp_nodes = reader.hashes(multiproof_size(depth0, first))
     fri_layers = []
     depth = depth0
@@ -156,13 +157,13 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
     deep = DeepEvaluator(gamma, trace_z, trace_zg, comp_z)
     zg = z * g
     omega = gl.root_of_unity(log_n)
-    zeta = gl.root_of_unity(options.log_folding)
+    zeta = gl.root_of_unity(options.log_first_folding)
 
     # DEEP denominators of every query point, inverted together.
     points = []
     for q in queries:
         x = LDE_OFFSET * pow(omega, q, gl.P) % gl.P
-        for _ in range(f):
+        for _ in range(f0):
             points.append(x)
             x = x * zeta % gl.P
     inverses = batch_inverse_ext([x - z for x in points] + [x - zg for x in points])
@@ -172,8 +173,8 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
 
     for qi, q in enumerate(queries):
         values = []
-        for k in range(f):
-            at = qi * f + k
+        for k in range(f0):
+            at = qi * f0 + k
             values.append(deep.at(trace_rows[q][k], comp_rows[q][k], inverses[at], inverses[half + at]))
         position = q
         layer_n = n
@@ -181,10 +182,11 @@ def _verify(air: Air, journal: Journal, seal: bytes, min_security_bits: int) -> 
         layer_offset_inv = offset_inv
         for r in range(folds):
             inv_x = layer_offset_inv * pow(layer_omega_inv, position, gl.P) % gl.P
-            folded = fold_coset(values, inv_x, options.log_folding, betas[r])
-            layer_n //= f
-            layer_omega_inv = pow(layer_omega_inv, f, gl.P)
-            layer_offset_inv = pow(layer_offset_inv, f, gl.P)
+            log_fr = options.log_first_folding if r == 0 else options.log_folding
+            folded = fold_coset(values, inv_x, log_fr, betas[r])
+            layer_n >>= log_fr
+            layer_omega_inv = pow(layer_omega_inv, 1 << log_fr, gl.P)
+            layer_offset_inv = pow(layer_offset_inv, 1 << log_fr, gl.P)
             if r < folds - 1:
                 leaf_count = layer_n // f
                 leaf, slot = position % leaf_count, position // leaf_count

@@ -13,7 +13,7 @@ from prover.stark.params import preset
 def test_code_map_of_the_query_phase():
     cm = P.code_map(QUERY_PHASE_SOURCE)
     names = {(f.module, f.name) for f in cm.functions}
-    assert {("queries", "check"), ("queries", "deep_coset"), ("merkle", "verify"), ("fri", "eval_final")} <= names
+    assert {("queries", "check"), ("queries", "deep_coset"), ("merkle", "verify"), ("fri", "check_final")} <= names
     # every category names a function that exists in the code
     assert set(P.QUERY_CATEGORIES) <= names | {("fri", "fold_coset"), ("calldata", "absorb_range")}
     entries = [f.entry for f in cm.functions]

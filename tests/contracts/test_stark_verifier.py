@@ -35,6 +35,9 @@ CASES = [
     ("fib", (20,), ProofOptions(log_blowup=10, log_folding=3, num_queries=3, grinding_bits=0, log_max_remainder=2), 32),
     ("mimc", (7, 20), TEST, None),
     ("mimc", (3, 100), ProofOptions(log_blowup=2, log_folding=4, num_queries=4, grinding_bits=0, log_max_remainder=3), None),
+    # A first FRI fold smaller and larger than the later ones (header byte 7).
+    ("fib", (40,), ProofOptions(log_blowup=3, log_folding=3, num_queries=5, grinding_bits=1, log_max_remainder=2, log_first_folding=2), 128),
+    ("collatz", (27,), ProofOptions(log_blowup=2, log_folding=1, num_queries=5, grinding_bits=0, log_max_remainder=1, log_first_folding=4), None),
     ("collatz", (6,), TEST, None),
 ]
 REVERTED = (ContractLogicError, TransactionFailed)
@@ -170,6 +173,20 @@ def test_blowup_header_limit_agrees(embedded, proofs, log_blowup, accepted):
     assert evm_accepts(embedded, journal, tampered) == accepted
     if log_blowup > 10:
         with pytest.raises(REVERTED, match="bad proof options: log_blowup"):
+            embedded.call_verify(journal, tampered)
+
+
+@pytest.mark.parametrize("log_first, accepted", [(2, True), (3, False), (1, False), (0, False), (5, False)])
+def test_first_folding_header_byte_agrees(embedded, proofs, log_first, accepted):
+    """The header's last byte is the first FRI round's log folding, 1..4; any other value than the
+    prover's changes the transcript and the openings' shape, and 0 or 5 is out of range for both."""
+    index = next(i for i, case in enumerate(CASES) if case[2].log_first_folding == 2 and case[2].log_folding == 3)
+    journal, seal = proofs[index]
+    tampered = seal[:7] + bytes([log_first]) + seal[8:]
+    assert python_accepts(journal, tampered) == accepted
+    assert evm_accepts(embedded, journal, tampered) == accepted
+    if log_first in (0, 5):
+        with pytest.raises(REVERTED, match="bad proof options: log_first_folding"):
             embedded.call_verify(journal, tampered)
 
 

@@ -60,6 +60,26 @@ def test_l1_preset_trades_queries_for_blowup():
     assert l1.security_bits(20) < 100
 
 
+def test_first_folding_schedule():
+    """The first FRI round folds by 2^log_first_folding, the later ones by 2^log_folding."""
+    same = ProofOptions(log_blowup=3, log_folding=3, num_queries=8, grinding_bits=0, log_max_remainder=4)
+    assert same.log_first_folding == 3 and same == ProofOptions(3, 3, 8, 0, 4, 3)
+    assert [same.num_fri_folds(t) for t in (4, 7, 8, 16)] == [1, 1, 2, 4]
+    mixed = ProofOptions(log_blowup=9, log_folding=3, num_queries=8, grinding_bits=0, log_max_remainder=5, log_first_folding=2)
+    # 2^16: folds by 4, 8, 8, 8 leave a final polynomial of 2^(16 - 11) = 32 coefficients.
+    assert mixed.num_fri_folds(16) == 4 and mixed.folded_bits(16) == 11 and mixed.final_poly_size(16) == 32
+    assert mixed.num_fri_folds(7) == 1 and mixed.final_poly_size(7) == 32
+    for log_t in range(3, 23):
+        assert mixed.final_poly_size(log_t) <= 1 << mixed.log_max_remainder
+        assert mixed.final_poly_size(log_t) << mixed.folded_bits(log_t) >= 1 << log_t
+
+
+@pytest.mark.parametrize("log_first", [5, -1])
+def test_first_folding_outside_the_limits_is_refused(log_first):
+    with pytest.raises(InvalidParametersError, match="log_first_folding"):
+        ProofOptions(log_first_folding=log_first)
+
+
 @pytest.mark.parametrize("log_blowup", [0, MAX_LOG_BLOWUP + 1])
 def test_blowup_outside_the_limits_is_refused(log_blowup):
     with pytest.raises(InvalidParametersError, match="log_blowup"):
