@@ -3,7 +3,8 @@
 @title supervm-l2 rollup: verified batches of L2 executions
 @notice Keeps the registry of programs (program id -> AIR contract), accepts
         batches from the sequencer only, verifies each batch's proof through
-        the STARK verifier, records it (journal root, request count, backend,
+        the STARK verifier (one of two deployments of it, by statement
+        length), records it (journal root, request count, backend,
         L1 block) and proves on L1 that a journal belongs to a verified batch.
 @dev Trust model (docs/contracts.md): the owner registers programs and sets
      the sequencer; the sequencer orders batches and is the only submitter;
@@ -16,6 +17,7 @@ from stark import journal as journal_codec
 from stark import rescue
 
 MAX_JOURNAL: constant(uint256) = 32768
+SINGLE_JOURNAL: constant(uint256) = 1064  # contracts/bounds/single/journal_bound.vy
 MAX_PROOF: constant(uint256) = 98304
 # Root-only seals open 23 trace columns per query; a separate entry keeps their larger buffers
 # out of submit_batch's frame (Vyper's memory cost grows with every buffer's bound).
@@ -52,7 +54,10 @@ event BatchVerified:
     l1_block: uint256
 
 
+# The same verifier compiled twice (contracts/bounds/): statements up to SINGLE_JOURNAL bytes go to
+# SINGLE_VERIFIER, whose smaller journal buffers cost less memory expansion; longer ones to VERIFIER.
 VERIFIER: public(immutable(address))
+SINGLE_VERIFIER: public(immutable(address))
 DEV_MODE: public(immutable(bool))
 MIN_SECURITY_BITS: public(immutable(uint256))
 
@@ -68,8 +73,9 @@ batch_count: public(uint256)
 
 
 @deploy
-def __init__(verifier: address, sequencer: address, dev_mode: bool, min_security_bits: uint256):
+def __init__(verifier: address, single_verifier: address, sequencer: address, dev_mode: bool, min_security_bits: uint256):
     VERIFIER = verifier
+    SINGLE_VERIFIER = single_verifier
     DEV_MODE = dev_mode
     MIN_SECURITY_BITS = min_security_bits
     self.owner = msg.sender
@@ -144,7 +150,7 @@ def submit_root_batch(index: uint256, count: uint256, root: bytes32, seal: Bytes
         convert((1 << 224) | (count << 160) | (4 << 128) | (r[0] << 64) | r[1], bytes32),
         slice(convert((r[2] << 192) | (r[3] << 128), bytes32), 0, 16),
     )
-    result: Bytes[32] = raw_call(VERIFIER, abi_encode(air, journal, seal, method_id=VERIFY), max_outsize=32, is_static_call=True)
+    result: Bytes[32] = raw_call(SINGLE_VERIFIER, abi_encode(air, journal, seal, method_id=VERIFY), max_outsize=32, is_static_call=True)
     bits: uint256 = convert(result, uint256)
     assert bits >= MIN_SECURITY_BITS, "proof is below the rollup's security level"
     self._record(index, root, count, BACKEND_STARK, bits, ROOT_ONLY_FLAG)
@@ -164,7 +170,10 @@ def _record(index: uint256, root: bytes32, count: uint256, backend: uint8, bits:
 @view
 def _verify(air: address, journal: Bytes[MAX_JOURNAL], seal: Bytes[MAX_PROOF]) -> uint256:
     """@notice StarkVerifier.verify(air, journal, seal) with the seal encoded as `bytes` (its third word is the seal's offset)."""
-    result: Bytes[32] = raw_call(VERIFIER, abi_encode(air, journal, seal, method_id=VERIFY), max_outsize=32, is_static_call=True)
+    verifier: address = VERIFIER
+    if len(journal) <= SINGLE_JOURNAL:
+        verifier = SINGLE_VERIFIER
+    result: Bytes[32] = raw_call(verifier, abi_encode(air, journal, seal, method_id=VERIFY), max_outsize=32, is_static_call=True)
     return convert(result, uint256)
 
 

@@ -48,13 +48,28 @@ def _source_key(source: Path, search_paths: Sequence[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-def compile_contract(source: Path | str, search_paths: Sequence[Path] = ()) -> Artifact:
-    """Compile ``source`` (a path to a .vy file), reusing a cached artifact when sources are unchanged."""
+#: Statement bounds a verifier can be compiled with (``contracts/bounds/<name>/journal_bound.vy``):
+#: "large" takes batch statements up to 32 KB, "single" single-program journals up to 1,064 bytes.
+JOURNAL_BOUNDS = ("large", "single")
+
+
+def search_paths_for(source: Path, journal_bound: str = "large", extra: Sequence[Path] = ()) -> list[Path]:
+    """The Vyper search path of ``source``: its folder, ``contracts/``, the chosen statement bound, ``extra``."""
+    if journal_bound not in JOURNAL_BOUNDS:
+        raise ValueError(f"journal_bound must be one of {JOURNAL_BOUNDS}, got {journal_bound!r}")
+    return [source.parent, CONTRACTS_DIR, CONTRACTS_DIR / "bounds" / journal_bound, *[Path(p).resolve() for p in extra]]
+
+
+def compile_contract(source: Path | str, search_paths: Sequence[Path] = (), journal_bound: str = "large") -> Artifact:
+    """Compile ``source`` (a path to a .vy file), reusing a cached artifact when sources are unchanged.
+
+    ``journal_bound`` picks the statement bound the STARK verifier modules are compiled with.
+    """
     from vyper.compiler import compile_from_file_input
     from vyper.compiler.input_bundle import FilesystemInputBundle
 
     source = Path(source).resolve()
-    paths = [source.parent, CONTRACTS_DIR, *[Path(p).resolve() for p in search_paths]]
+    paths = search_paths_for(source, journal_bound, search_paths)
     key = _source_key(source, paths)
     cached = cache_dir() / f"{source.stem}-{key}.json"
     if cached.exists():

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from contracts.anvil import AnvilNode
-from contracts.compiler import CONTRACTS_DIR, _source_key, cache_dir
+from contracts.compiler import _source_key, cache_dir, search_paths_for
 from contracts.errors import L1Error, L1UnavailableError
 
 _ENTRY = re.compile(r"_sym_internal (\d+) (\w+)\((.*)\)_runtime")
@@ -126,13 +126,13 @@ class CodeMap:
         return {fn.entry: fn for fn in self.functions}
 
 
-def _build_code_map(source: Path) -> CodeMap:
+def _build_code_map(source: Path, journal_bound: str = "large") -> CodeMap:
     import vyper.ast as vy_ast
     import vyper.ir.compile_ir as compile_ir
     from vyper.compiler.input_bundle import FilesystemInputBundle
     from vyper.compiler.phases import CompilerData
 
-    bundle = FilesystemInputBundle([source.parent, CONTRACTS_DIR])
+    bundle = FilesystemInputBundle(search_paths_for(source, journal_bound))
     data = CompilerData(bundle.load_file(source), input_bundle=bundle)
     runtime, _, symbols = compile_ir.assembly_to_evm_with_symbol_map(data.assembly_runtime)
     if runtime != data.bytecode_runtime:
@@ -168,17 +168,17 @@ def _build_code_map(source: Path) -> CodeMap:
     return CodeMap(source.stem, runtime, functions, sorted(returns))
 
 
-def code_map(source: Path | str) -> CodeMap:
+def code_map(source: Path | str, journal_bound: str = "large") -> CodeMap:
     """The :class:`CodeMap` of a contract source, cached by the same key as its compiled artifact."""
     import vyper
 
     source = Path(source).resolve()
-    key = _source_key(source, [source.parent, CONTRACTS_DIR])
+    key = _source_key(source, search_paths_for(source, journal_bound))
     cached = cache_dir() / f"{source.stem}-{key}.codemap.json"
     if cached.exists():
         raw = json.loads(cached.read_text())
         return CodeMap(raw["contract"], bytes.fromhex(raw["runtime"]), [Function(**f) for f in raw["functions"]], raw["returns"])
-    result = _build_code_map(source)
+    result = _build_code_map(source, journal_bound)
     tmp = cached.with_suffix(".tmp")
     tmp.write_text(json.dumps({"contract": result.contract, "runtime": result.runtime.hex(), "vyper": vyper.__version__,
                                "functions": [asdict(f) for f in result.functions], "returns": result.returns}))
@@ -397,10 +397,12 @@ def _profile_on(receipt: Any, url: str) -> GasProfile:
     journal = receipt.journal.to_bytes()
     program = program_by_id(receipt.journal.program_id)
     air = rollup.airs[bytes(journal[:32])]
-    query_address = chain.call(rollup.verifier.functions.QUERY_PHASE())
+    verifier = rollup.verifier_for(journal)
+    bound = "single" if verifier is rollup.single_verifier else "large"
+    query_address = chain.call(verifier.functions.QUERY_PHASE())
     contracts = {
-        rollup.verifier.address.lower(): ("entry", code_map(VERIFIER_SOURCE)),
-        str(query_address).lower(): ("query", code_map(QUERY_PHASE_SOURCE)),
+        verifier.address.lower(): ("entry", code_map(VERIFIER_SOURCE, bound)),
+        str(query_address).lower(): ("query", code_map(QUERY_PHASE_SOURCE, bound)),
         air.address.lower(): ("air", code_map(air_source(program.name))),
     }
     for address, (_, cm) in contracts.items():

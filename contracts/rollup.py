@@ -12,12 +12,14 @@ from typing import Any
 
 from aggregator.batch import BatchReceipt, DAMode
 from contracts.chain import L1Chain, TxResult
-from contracts.compiler import compile_contract
+from contracts.compiler import JOURNAL_BOUNDS, compile_contract
 from contracts.verifier import AIR_CONTRACTS, QUERY_PHASE_SOURCE, VERIFIER_SOURCE, air_source, verify_request
 from prover.crypto.keccak import keccak256
 from prover.receipt import Backend, Receipt
 
 ROLLUP_SOURCE = VERIFIER_SOURCE.parent / "Rollup.vy"
+#: Statements up to this length go to the verifier compiled with contracts/bounds/single (Rollup.SINGLE_JOURNAL).
+SINGLE_JOURNAL_BYTES = 1064
 
 
 def statement_bytes(receipt: "Receipt | BatchReceipt") -> bytes:
@@ -40,6 +42,14 @@ class Rollup:
     rollup: Any
     airs: dict[bytes, Any] = field(default_factory=dict)
     dev_mode: bool = False
+    #: The verifier compiled for statements up to SINGLE_JOURNAL_BYTES (None: only the general one).
+    single_verifier: Any = None
+
+    def verifier_for(self, statement: bytes) -> Any:
+        """The verifier deployment the rollup contract sends ``statement`` to: the single-journal one when it fits."""
+        if self.single_verifier is not None and len(statement) <= SINGLE_JOURNAL_BYTES:
+            return self.single_verifier
+        return self.verifier
 
     @property
     def address(self) -> str:
@@ -81,12 +91,12 @@ class Rollup:
     def verify_transaction(self, journal: bytes, seal: bytes, sender: str | None = None) -> TxResult:
         """One transaction that only verifies a proof (StarkVerifier.verify): the gas of verification alone."""
         air = self.airs[bytes(journal[:32])]
-        return self.chain.transact(verify_request(self.verifier, air.address, journal, seal), sender=sender)
+        return self.chain.transact(verify_request(self.verifier_for(journal), air.address, journal, seal), sender=sender)
 
     def verify_call(self, journal: bytes, seal: bytes) -> int:
         """Security bits the EVM verifier grants (eth_call); raises TransactionRevertedError when it rejects."""
         air = self.airs[bytes(journal[:32])]
-        result = self.chain.call(verify_request(self.verifier, air.address, journal, seal), gas=self.chain_call_gas)
+        result = self.chain.call(verify_request(self.verifier_for(journal), air.address, journal, seal), gas=self.chain_call_gas)
         return int.from_bytes(result[:32], "big")
 
     def journal_in_batch(self, index: int, journal: bytes, position: int, path: list[bytes]) -> bool:
@@ -108,19 +118,24 @@ def deploy_rollup(
     dev_mode: bool = False,
     min_security_bits: int = DEFAULT_MIN_SECURITY_BITS,
 ) -> Rollup:
-    """Deploy the STARK verifier, one AIR contract per program and the rollup; register every program."""
+    """Deploy the STARK verifier (twice: the general and the single-journal bound, each with its query
+    phase), one AIR contract per program and the rollup; register every program."""
     owner = owner or chain.accounts[0]
     sequencer = sequencer or owner
-    query_phase = chain.deploy(compile_contract(QUERY_PHASE_SOURCE), sender=owner)
-    verifier = chain.deploy(compile_contract(VERIFIER_SOURCE), query_phase.address, sender=owner)
-    rollup = chain.deploy(compile_contract(ROLLUP_SOURCE), verifier.address, sequencer, dev_mode, min_security_bits, sender=owner)
+    verifiers = {}
+    for bound in JOURNAL_BOUNDS:
+        query_phase = chain.deploy(compile_contract(QUERY_PHASE_SOURCE, journal_bound=bound), sender=owner)
+        verifiers[bound] = chain.deploy(compile_contract(VERIFIER_SOURCE, journal_bound=bound), query_phase.address, sender=owner)
+    verifier, single = verifiers["large"], verifiers["single"]
+    rollup = chain.deploy(compile_contract(ROLLUP_SOURCE), verifier.address, single.address, sequencer, dev_mode, min_security_bits,
+                          sender=owner)
     airs = {}
     for name in AIR_CONTRACTS:
         air = chain.deploy(compile_contract(air_source(name)), sender=owner)
         program_id = bytes(chain.call(air.functions.PROGRAM_ID()))
         chain.transact(rollup.functions.register_program(program_id, air.address), sender=owner)
         airs[program_id] = air
-    return Rollup(chain, verifier, rollup, airs, dev_mode)
+    return Rollup(chain, verifier, rollup, airs, dev_mode, single)
 
 
 __all__ = ["Backend", "DEFAULT_MIN_SECURITY_BITS", "Rollup", "deploy_rollup"]

@@ -41,9 +41,9 @@ def air_source(name: str):
     return CONTRACTS_DIR / "air" / f"{name}.vy"
 
 
-def deploy_contract(w3: Any, source, sender: str, *args: Any, gas: int = 15_000_000) -> Any:
+def deploy_contract(w3: Any, source, sender: str, *args: Any, gas: int = 15_000_000, journal_bound: str = "large") -> Any:
     """Compile (cached) and deploy one contract; returns the web3 contract object."""
-    artifact = compile_contract(source)
+    artifact = compile_contract(source, journal_bound=journal_bound)
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     tx = factory.constructor(*args).transact({"from": sender, "gas": gas})
     receipt = w3.eth.wait_for_transaction_receipt(tx)
@@ -72,10 +72,11 @@ class DeployedVerifier:
         return int.from_bytes(bytes(result)[:32], "big")
 
 
-def deploy_verifier(w3: Any, sender: str) -> DeployedVerifier:
-    """Deploy StarkVerifier.vy (with its query phase) and one AIR contract per program."""
-    query_phase = deploy_contract(w3, QUERY_PHASE_SOURCE, sender)
-    verifier = deploy_contract(w3, VERIFIER_SOURCE, sender, query_phase.address)
+def deploy_verifier(w3: Any, sender: str, journal_bound: str = "large") -> DeployedVerifier:
+    """Deploy StarkVerifier.vy (with its query phase) compiled with ``journal_bound``
+    (contracts/compiler.py) and one AIR contract per program."""
+    query_phase = deploy_contract(w3, QUERY_PHASE_SOURCE, sender, journal_bound=journal_bound)
+    verifier = deploy_contract(w3, VERIFIER_SOURCE, sender, query_phase.address, journal_bound=journal_bound)
     airs = {}
     for name in AIR_CONTRACTS:
         air = deploy_contract(w3, air_source(name), sender)

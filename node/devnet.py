@@ -159,8 +159,10 @@ class Devnet:
             airs = {}
             for name, (program_id, address) in addresses["airs"].items():
                 airs[bytes.fromhex(program_id)] = l1.contract(compile_contract(air_source(name)), address)
+            single = addresses.get("single_verifier")  # absent in data directories from before the second deployment
             return Rollup(l1, l1.contract(compile_contract(VERIFIER_SOURCE), addresses["verifier"]),
-                          l1.contract(compile_contract(ROLLUP_SOURCE), addresses["rollup"]), airs, cfg.dev_mode)
+                          l1.contract(compile_contract(ROLLUP_SOURCE), addresses["rollup"]), airs, cfg.dev_mode,
+                          l1.contract(compile_contract(VERIFIER_SOURCE, journal_bound="single"), single) if single else None)
         log.info("deploying the rollup", extra={"l1": cfg.l1_rpc or "embedded", "dev_mode": cfg.dev_mode})
         rollup = deploy_rollup(l1, dev_mode=cfg.dev_mode, min_security_bits=cfg.min_security_bits if cfg.backend == "stark" else 0)
         names = dict(zip(AIR_CONTRACTS, rollup.airs.items()))
@@ -169,6 +171,7 @@ class Devnet:
             "contracts": json.dumps({
                 "rollup": rollup.address,
                 "verifier": rollup.verifier.address,
+                "single_verifier": rollup.single_verifier.address,
                 "airs": {name: (pid.hex(), contract.address) for name, (pid, contract) in names.items()},
             }),
         })
@@ -292,6 +295,7 @@ class Devnet:
             "l1Rpc": self.config.l1_rpc or getattr(self.l1, "url", None),
             "rollup": self.rollup.address,
             "verifier": self.rollup.verifier.address,
+            "singleVerifier": self.rollup.single_verifier.address if self.rollup.single_verifier is not None else None,
             "airs": {name: {"programId": "0x" + pid.hex(), "address": c.address}
                      for name, (pid, c) in zip(AIR_CONTRACTS, self.rollup.airs.items())},
             "sequencer": self.l1.accounts[0],
@@ -318,7 +322,9 @@ class Devnet:
             lines.append(f"L1:            {cfg.l1_rpc}, chain id {self.l1.chain_id}")
         lines.append(f"Sequencer:     {self.l1.accounts[0]} (L1 account 0)")
         lines.append(f"Rollup:        {self.rollup.address}")
-        lines.append(f"StarkVerifier: {self.rollup.verifier.address}")
+        lines.append(f"StarkVerifier: {self.rollup.verifier.address} (statements up to 32 KB)")
+        if self.rollup.single_verifier is not None:
+            lines.append(f"               {self.rollup.single_verifier.address} (single journals, up to 1,064 B)")
         for name, info in self.contracts()["airs"].items():
             lines.append(f"  AIR {name:8}   {info['address']}  program {info['programId'][:18]}...")
         if cfg.backend == "stark":

@@ -5,13 +5,15 @@
         layout"), replays the transcript, checks the proof of work and draws
         the query positions.  Everything after this works from the Context.
 """
+import journal_bound
 from stark import calldata
 from stark import transcript
 
 MAX_QUERIES: constant(uint256) = 64
 MAX_RANDOMNESS: constant(uint256) = 8
 MAX_FOLDS: constant(uint256) = 22
-MAX_JOURNAL: constant(uint256) = 32768
+# The deployment's statement bound: contracts/bounds/<large|single>/journal_bound.vy (contracts/compiler.py).
+MAX_JOURNAL: constant(uint256) = journal_bound.MAX_JOURNAL
 TAG: constant(Bytes[16]) = b"SUPERVM-STARK-V1"
 HEADER_SIZE: constant(uint256) = 8
 EXTENSION_FIELD_BITS: constant(uint256) = 128

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from contracts.errors import TransactionRevertedError
-from contracts.rollup import deploy_rollup
+from contracts.rollup import SINGLE_JOURNAL_BYTES, deploy_rollup
+from contracts.verifier import verify_request
 from prover.backends import prove
 from prover.crypto.keccak import keccak256
 from prover.receipt import Receipt
@@ -45,6 +46,19 @@ def test_stark_batch_is_verified_recorded_and_logged(dev_rollup, receipts):
     events = dev_rollup.rollup.events.BatchVerified().process_receipt(result.receipt)
     assert [(e.args.index, bytes(e.args.journal_root)) for e in events] == [(index, batch["journal_root"])]
     assert result.gas.fits_cap and result.gas.gas_used == result.receipt["gasUsed"]
+
+
+def test_statements_go_to_the_verifier_deployment_of_their_length(dev_rollup, receipts, l1):
+    """Two deployments of one verifier: up to 1,064 statement bytes the single-journal one, past it the general one;
+    the rollup contract and the Python bindings route alike, and both deployments accept a valid proof."""
+    assert l1.call(dev_rollup.rollup.functions.SINGLE_VERIFIER()) == dev_rollup.single_verifier.address
+    assert l1.call(dev_rollup.rollup.functions.VERIFIER()) == dev_rollup.verifier.address
+    assert dev_rollup.verifier_for(bytes(SINGLE_JOURNAL_BYTES)) is dev_rollup.single_verifier
+    assert dev_rollup.verifier_for(bytes(SINGLE_JOURNAL_BYTES + 1)) is dev_rollup.verifier
+    receipt = receipts["stark"]
+    journal, air = receipt.journal.to_bytes(), dev_rollup.airs[receipt.journal.program_id].address
+    for verifier in (dev_rollup.single_verifier, dev_rollup.verifier):
+        assert int.from_bytes(l1.call(verify_request(verifier, air, journal, receipt.seal))[:32], "big") > 0
 
 
 def test_only_the_sequencer_submits_and_an_index_is_used_once(dev_rollup, receipts, l1):

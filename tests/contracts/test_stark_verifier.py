@@ -144,6 +144,12 @@ def embedded(w3) -> DeployedVerifier:
 
 
 @pytest.fixture(scope="module")
+def single(w3) -> DeployedVerifier:
+    """The same verifier compiled with the single-journal statement bound (1,064 bytes)."""
+    return deploy_verifier(w3, w3.eth.accounts[0], journal_bound="single")
+
+
+@pytest.fixture(scope="module")
 def on_anvil(anvil_url) -> DeployedVerifier:
     w3 = Web3(Web3.HTTPProvider(anvil_url, request_kwargs={"timeout": 120}))
     return deploy_verifier(w3, w3.eth.accounts[0])
@@ -209,6 +215,23 @@ def test_mutations_agree_on_anvil(on_anvil, proofs):
     for journal, seal in valid:
         assert evm_accepts(on_anvil, journal, seal)
     assert rejected >= 300
+
+
+def test_single_journal_deployment_agrees(single, proofs):
+    """The single-journal deployment accepts every valid proof and agrees with Python on mutations."""
+    for journal, seal in proofs:
+        assert evm_accepts(single, journal, seal)
+    for journal, seal in mutations(proofs, 60, seed=3):
+        assert evm_accepts(single, journal, seal) == python_accepts(journal, seal)
+
+
+def test_single_journal_deployment_refuses_longer_statements(single, embedded, proofs):
+    """A statement past 1,064 bytes is refused by the single deployment's ABI decoder, not misread;
+    the general deployment rejects the same bytes for what they are (a malformed journal)."""
+    journal, seal = proofs[0]
+    long = journal + bytes(1065 - len(journal))
+    assert not evm_accepts(single, long, seal)
+    assert not evm_accepts(embedded, long, seal) and not python_accepts(long, seal)
 
 
 def test_journal_value_list_edge_cases(embedded, proofs):
