@@ -62,7 +62,7 @@ def fill_block(rollup, journal: bytes, seal: bytes, block_gas_limit: int) -> tup
     result = rollup.verify_transaction(journal, seal)  # mined on its own: the measured gas of one verification
     point = GasPoint.from_breakdown(1, result.gas, statement=journal)
     chain = rollup.chain
-    tx = verify_request(rollup.verifier, rollup.airs[journal[:32]].address, journal, seal)
+    tx = verify_request(rollup.verifier_for(journal), rollup.airs[journal[:32]].address, journal, seal)
     w3 = chain.w3
     with manual_mining(w3, block_gas_limit) as mine:
         for _ in range(block_gas_limit // point.gas_used + 2):
