@@ -8,7 +8,7 @@
 @dev Indices and hashes are compacted in place, level by level.
 """
 
-MAX_QUERIES: constant(uint256) = 64
+MAX_QUERIES: constant(uint256) = 32
 MAX_DEPTH: constant(uint256) = 32
 
 

@@ -9,7 +9,7 @@ import journal_bound
 from stark import calldata
 from stark import transcript
 
-MAX_QUERIES: constant(uint256) = 64
+MAX_QUERIES: constant(uint256) = 32
 MAX_RANDOMNESS: constant(uint256) = 8
 MAX_FOLDS: constant(uint256) = 22
 # The deployment's statement bound: contracts/bounds/<large|single>/journal_bound.vy (contracts/compiler.py).

@@ -16,7 +16,7 @@ from stark import proof
 P: constant(uint256) = 18446744069414584321
 W: constant(uint256) = 7
 OFFSET: constant(uint256) = 7
-MAX_QUERIES: constant(uint256) = 64
+MAX_QUERIES: constant(uint256) = 32
 MAX_FOLDING: constant(uint256) = 16
 MAX_WIDTH: constant(uint256) = 24
 MAX_COMP: constant(uint256) = 8

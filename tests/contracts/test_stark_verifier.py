@@ -196,6 +196,16 @@ def test_first_folding_header_byte_agrees(embedded, proofs, log_first, accepted)
             embedded.call_verify(journal, tampered)
 
 
+def test_query_count_limit_agrees(embedded):
+    """32 queries (the bound) verify on both; a header claiming 33 is refused by both, by the EVM for that reason."""
+    journal, seal = make_proof("fib", (12,), ProofOptions(log_blowup=2, log_folding=2, num_queries=32, grinding_bits=0, log_max_remainder=2), None)
+    assert python_accepts(journal, seal) and evm_accepts(embedded, journal, seal)
+    tampered = seal[:4] + bytes([33]) + seal[5:]
+    assert not python_accepts(journal, tampered) and not evm_accepts(embedded, journal, tampered)
+    with pytest.raises(REVERTED, match="bad proof options: num_queries"):
+        embedded.call_verify(journal, tampered)
+
+
 def test_mutations_agree_on_the_embedded_evm(embedded, proofs):
     cases = mutations(proofs, 40, seed=1)
     for journal, seal in cases:

@@ -82,7 +82,7 @@ def test_garbage_is_rejected(data):
 
 def test_header_fields_out_of_range_are_format_errors(fib_receipt):
     journal = fib_receipt.journal
-    for offset, value in [(0, 2), (1, 40), (2, 0), (2, 9), (3, 0), (4, 0), (5, 99), (6, 30), (7, 0), (7, 5)]:
+    for offset, value in [(0, 2), (1, 40), (2, 0), (2, 9), (3, 0), (4, 0), (4, 33), (5, 99), (6, 30), (7, 0), (7, 5)]:
         data = bytearray(fib_receipt.seal)
         data[offset] = value
         with pytest.raises((ProofFormatError, VerificationError)):

@@ -74,6 +74,13 @@ def test_first_folding_schedule():
         assert mixed.final_poly_size(log_t) << mixed.folded_bits(log_t) >= 1 << log_t
 
 
+def test_query_bound_is_32():
+    """Every per-query array of the EVM verifier is sized by this bound (docs/proof-format.md)."""
+    assert ProofOptions(num_queries=32).num_queries == 32
+    with pytest.raises(InvalidParametersError, match="num_queries"):
+        ProofOptions(num_queries=33)
+
+
 @pytest.mark.parametrize("log_first", [5, -1])
 def test_first_folding_outside_the_limits_is_refused(log_first):
     with pytest.raises(InvalidParametersError, match="log_first_folding"):
