@@ -38,13 +38,13 @@ def draw_ext(state: bytes32) -> (bytes32, uint256, uint256):
 def verify_multiproof(
     root: bytes32,
     depth: uint256,
-    indices: DynArray[uint256, 64],
-    leaf_hashes: DynArray[bytes32, 64],
+    indices: DynArray[uint256, merkle.MAX_QUERIES],
+    leaf_hashes: DynArray[bytes32, merkle.MAX_QUERIES],
     proof: Bytes[131072],
 ) -> uint256:
-    idx: uint256[64] = empty(uint256[64])
-    hs: bytes32[64] = empty(bytes32[64])
-    for i: uint256 in range(64):
+    idx: uint256[merkle.MAX_QUERIES] = empty(uint256[merkle.MAX_QUERIES])
+    hs: bytes32[merkle.MAX_QUERIES] = empty(bytes32[merkle.MAX_QUERIES])
+    for i: uint256 in range(merkle.MAX_QUERIES):
         if i >= len(indices):
             break
         idx[i] = indices[i]
