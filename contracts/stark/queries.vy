@@ -340,8 +340,10 @@ def check(ctx: proof.Context):
         # Move every query to the layer fold r - 1 produced: its coset there
         # and its slot in it.  After the last fold the base point is where
         # the final polynomial is evaluated.
-        leaf_bits: uint256 = ctx.log_n - ctx.log_first_folding - lf * r
         last: bool = r >= ctx.folds
+        leaf_bits: uint256 = 0  # after the last fold there is no layer, and fewer than f points may be left
+        if not last:
+            leaf_bits = ctx.log_n - ctx.log_first_folding - lf * r
         squarings: uint256 = lf
         if r == 1:
             squarings = ctx.log_first_folding

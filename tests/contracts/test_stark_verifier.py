@@ -38,6 +38,9 @@ CASES = [
     # A first FRI fold smaller and larger than the later ones (header byte 7).
     ("fib", (40,), ProofOptions(log_blowup=3, log_folding=3, num_queries=5, grinding_bits=1, log_max_remainder=2, log_first_folding=2), 128),
     ("collatz", (27,), ProofOptions(log_blowup=2, log_folding=1, num_queries=5, grinding_bits=0, log_max_remainder=1, log_first_folding=4), None),
+    # Fewer than f points left after the last fold (8 rows at 2x blowup): no FRI layer follows it.
+    ("fib", (5,), ProofOptions(log_blowup=1, log_folding=4, num_queries=2, grinding_bits=0, log_max_remainder=8), None),
+    ("fib", (5,), ProofOptions(log_blowup=1, log_folding=3, num_queries=2, grinding_bits=0, log_max_remainder=0, log_first_folding=1), None),
     ("collatz", (6,), TEST, None),
 ]
 REVERTED = (ContractLogicError, TransactionFailed)
