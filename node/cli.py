@@ -101,16 +101,13 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         "seal_bytes": len(receipt.seal),
     }
     if receipt.backend == Backend.STARK and len(receipt.seal) >= 8:
-        from prover.errors import ProofFormatError
-        from prover.stark.params import ProofOptions
+        from prover.stark.proof import ProofReader
 
         seal = receipt.seal
         info["proof_version"] = seal[0]
         info["log_trace_rows"] = seal[1]
         try:
-            if seal[7] == 0:
-                raise ProofFormatError("first folding byte is zero")
-            options = ProofOptions(seal[2], seal[3], seal[4], seal[5], seal[6], seal[7])
+            options, log_t = ProofReader(seal).header()  # the verifier's own header checks
             info["options"] = {
                 "blowup": options.blowup,
                 "folding": options.folding,
@@ -119,7 +116,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
                 "grinding_bits": options.grinding_bits,
                 "max_remainder": 1 << options.log_max_remainder,
             }
-            info["security_bits"] = options.security_bits(seal[1])
+            info["security_bits"] = options.security_bits(log_t)
         except SuperVMError as exc:
             info["options_error"] = str(exc)
     print(json.dumps(info, indent=2))
