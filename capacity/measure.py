@@ -30,10 +30,33 @@ Members = list[tuple[str, list[int]]]
 PROOF_STORE_SOURCE = Path(__file__).resolve().parent / "ProofStore.vy"
 
 
+@dataclass(frozen=True)
+class Workload:
+    """Batches of fib(n) requests, n drawn uniformly from ``low..high`` (fixed seed)."""
+
+    name: str
+    low: int
+    high: int
+
+    @property
+    def label(self) -> str:
+        return f"fib({self.low}..{self.high})"
+
+    def __call__(self, count: int, seed: int = 7) -> Members:
+        rng = random.Random(seed)
+        return [("fib", [rng.randint(self.low, self.high)]) for _ in range(count)]
+
+
+#: The workload of ``supervm bench aggregate``: members of 100 to 1,000 steps (segments of 1,024 rows).
+MIXED = Workload("mixed", 100, 1000)
+#: The original design's main scenario, fib(100..110): segments of 128 rows, so 8× the members per trace row.
+SHORT = Workload("short", 100, 110)
+WORKLOADS = {w.name: w for w in (MIXED, SHORT)}
+
+
 def fib_members(count: int, seed: int = 7) -> Members:
     """The workload of ``supervm bench aggregate``: fib(n) with n drawn from 100..1000."""
-    rng = random.Random(seed)
-    return [("fib", [rng.randint(100, 1000)]) for _ in range(count)]
+    return MIXED(count, seed)
 
 
 def statement_size(members: Members) -> int:
@@ -64,12 +87,13 @@ class Unsettled:
     needed_gas: int | None  # what the node said it needs, when it could tell (anvil); None on py-evm
     reason: str
     da: str = "calldata"
+    workload: str = MIXED.name
 
 
 def _point(result: TxResult, members: int, receipt: "Receipt | BatchReceipt", backend: str, kind: str, prove_s: float | None,
-           trace_rows: int | None, verify_s: float | None = None, da: str = "calldata") -> GasPoint:
+           trace_rows: int | None, verify_s: float | None = None, da: str = "calldata", workload: str = MIXED.name) -> GasPoint:
     return GasPoint.from_breakdown(
-        members, result.gas, statement=statement_bytes(receipt), backend=backend, kind=kind, da=da,
+        members, result.gas, statement=statement_bytes(receipt), backend=backend, kind=kind, da=da, workload=workload,
         seal_bytes=len(receipt.seal), prove_s=prove_s, trace_rows=trace_rows, verify_s=verify_s,
     )
 
@@ -90,9 +114,10 @@ def measure_single(rollup: Rollup, program: str, inputs: Sequence[int], backend:
 
 
 def measure_batches(rollup: Rollup, backend: str, sizes: Sequence[int], options: ProofOptions | str | None,
-                    workload: Callable[[int], Members] = fib_members, progress: Progress | None = None,
+                    workload: Workload = MIXED, progress: Progress | None = None,
                     verify_off_chain: bool = False, da: str = "calldata") -> tuple[list[GasPoint], list[Unsettled]]:
-    """Prove and settle one batch per size in DA mode ``da``; batches over the EIP-7825 cap come back as :class:`Unsettled`."""
+    """Prove and settle one batch of ``workload`` per size in DA mode ``da``; batches over the EIP-7825 cap come back
+    as :class:`Unsettled`."""
     points: list[GasPoint] = []
     unsettled: list[Unsettled] = []
     for n in sizes:
@@ -113,11 +138,11 @@ def measure_batches(rollup: Rollup, backend: str, sizes: Sequence[int], options:
             result = rollup.submit_batch(rollup.batch_count(), batch)
         except TransactionTooLargeError as exc:
             unsettled.append(Unsettled(n, backend, prove_s, len(batch.seal), len(statement_bytes(batch)),
-                                       exc.needed, str(exc), da))
+                                       exc.needed, str(exc), da, workload.name))
             if progress:
                 progress(f"{backend} {da} batch of {n}: over the EIP-7825 cap, not sent")
             continue
-        point = _point(result, n, batch, backend, "batch", prove_s, rows, verify_s, da)
+        point = _point(result, n, batch, backend, "batch", prove_s, rows, verify_s, da, workload.name)
         points.append(point)
         if progress:
             progress(f"{backend} {da} batch of {n}: {point.gas_used:,} gas, {point.gas_per_request:,.0f} per request")

@@ -62,6 +62,7 @@ class GasPoint:
     floor_binds: bool
     backend: str = "stark"
     da: str = "calldata"
+    workload: str = "mixed"  # the member sizes: a key of capacity.measure.WORKLOADS
     kind: str = "batch"  # "batch" or "single"
     statement_bytes: int = 0
     statement_tokens: int = 0
@@ -268,6 +269,7 @@ class Capacity:
     binding: str  # "block gas", "calldata floor", "blob space", "per-tx cap", "block gas limit"
     measured: bool
     extrapolated: bool = False  # larger than every measured batch: the fit beyond its data
+    workload: str = "mixed"
 
     @property
     def feasible(self) -> bool:
@@ -328,10 +330,10 @@ class GasCurve:
         pts = sorted(points, key=lambda p: p.members)
         if not pts:
             raise MissingMeasurementError("no measured transactions")
-        keys = {(p.backend, p.da) for p in pts}
+        keys = {(p.backend, p.da, p.workload) for p in pts}
         if len(keys) != 1:
-            raise CapacityError(f"one curve per backend and DA mode, got {sorted(keys)}")
-        self.backend, self.da = keys.pop()
+            raise CapacityError(f"one curve per backend, DA mode and workload, got {sorted(keys)}")
+        self.backend, self.da, self.workload = keys.pop()
         self.points = pts
         self.statement_limit = statement_limit
         self.max_extrapolation = max_extrapolation
@@ -428,7 +430,7 @@ def capacity(curve: GasCurve, profile: ChainProfile, members: int, gas_price_gwe
     bg = curve.batch_gas(members, profile)
     blob_price = gas_price_gwei / 16 if blob_gas_price_gwei is None else blob_gas_price_gwei
     eth = (bg.gas_used * gas_price_gwei + bg.blobs * GAS_PER_BLOB * blob_price) * 1e-9 / members
-    base = dict(profile=profile.name, backend=curve.backend, da=curve.da, members=members, gas_per_batch=bg.gas_used,
+    base = dict(profile=profile.name, backend=curve.backend, da=curve.da, workload=curve.workload, members=members, gas_per_batch=bg.gas_used,
                 blobs_per_batch=bg.blobs, gas_per_request=bg.gas_used / members, eth_per_request=eth, measured=bg.measured,
                 extrapolated=members > curve.points[-1].members)
     if profile.tx_gas_cap is not None and bg.gas_upper > profile.tx_gas_cap:
@@ -490,21 +492,22 @@ def smallest_batch_for(curve: GasCurve, profile: ChainProfile, target_rps: float
 
 
 class CapacityModel:
-    """Curves by (backend, DA mode), with the reason for every mode that has no measurements."""
+    """Curves by (backend, DA mode, workload), with the reason for every mode that has no measurements."""
 
     def __init__(self, points: Iterable[GasPoint], missing: dict[tuple[str, str], str] | None = None):
-        batches: dict[tuple[str, str], list[GasPoint]] = {}
+        batches: dict[tuple[str, str, str], list[GasPoint]] = {}
         self.singles: list[GasPoint] = []
         for p in points:
-            (self.singles if p.kind == "single" else batches.setdefault((p.backend, p.da), [])).append(p)
+            (self.singles if p.kind == "single" else batches.setdefault((p.backend, p.da, p.workload), [])).append(p)
         self.curves = {key: GasCurve(pts) for key, pts in batches.items() if len({p.members for p in pts}) >= 2}
         self.missing = dict(missing or {})
 
-    def curve(self, backend: str, da: str = "calldata") -> GasCurve:
-        if (backend, da) in self.curves:
-            return self.curves[(backend, da)]
+    def curve(self, backend: str, da: str = "calldata", workload: str = "mixed") -> GasCurve:
+        if (backend, da, workload) in self.curves:
+            return self.curves[(backend, da, workload)]
         reason = self.missing.get((backend, da), "no batches of two or more sizes were measured")
-        raise MissingMeasurementError(f"no measured gas for backend {backend!r} with DA {da!r}: {reason}")
+        raise MissingMeasurementError(
+            f"no measured gas for backend {backend!r} with DA {da!r} and workload {workload!r}: {reason}")
 
     def single(self, backend: str) -> GasPoint:
         for p in self.singles:

@@ -16,4 +16,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default="default", help="STARK proof preset (default: default, >= 100 bits)")
     p.add_argument("--gas-price-gwei", type=float, default=1.0, help="gas price for the ETH-per-request column")
     p.add_argument("--target-rps", type=float, default=GOAL_RPS, help="throughput to find the smallest batch size for")
+    p.add_argument("--from-json", default=None, metavar="REPORT_JSON",
+                   help="analyse and render the measurements of an earlier report.json instead of measuring")
     p.add_argument("--max-prove-s", type=float, default=60.0, help="try batches beyond 1024 while proving stays under this")

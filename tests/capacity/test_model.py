@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from aggregator import prove_batch
-from capacity.errors import MissingMeasurementError
+from capacity.errors import CapacityError, MissingMeasurementError
 from capacity.measure import fib_members
 from capacity.model import (
     BLOB_PROFILE,
@@ -220,3 +220,17 @@ def test_root_only_gas_hardly_grows_with_the_batch(model):
     assert four.gas_per_request < 0.4 * one.gas_per_request
     with pytest.raises(MissingMeasurementError):
         GasCurve([])
+
+
+def test_each_workload_is_its_own_curve(model):
+    """Root-only batches of short members (128-row segments) and of mixed ones (1,024-row segments) are fitted apart:
+    the same N is a different trace, so one curve over both would mix two shapes."""
+    mixed, short = model.curve("stark", "root", "mixed"), model.curve("stark", "root", "short")
+    assert (mixed.workload, short.workload) == ("mixed", "short")
+    assert all(p.workload == "short" for p in short.points) and all(p.workload == "mixed" for p in mixed.points)
+    assert short.points[-1].trace_rows < mixed.points[-1].trace_rows  # four members: 4 x 128 rows against 4 x 1,024
+    with pytest.raises(CapacityError):
+        GasCurve(mixed.points + short.points)
+    assert capacity(short, PROFILES["60M"], 4).workload == "short"
+    with pytest.raises(MissingMeasurementError):
+        model.curve("stark", "calldata", "short")
