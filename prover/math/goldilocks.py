@@ -233,7 +233,8 @@ def pow_vec(a: np.ndarray, e) -> np.ndarray:
 
 
 @njit(cache=True)
-def _batch_inverse_serial(a: np.ndarray, out: np.ndarray) -> None:
+def batch_inverse_into(a: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = 1 / a[i]`` (0 for 0) by Montgomery's trick, on one core: one inversion for the whole array."""
     n = a.shape[0]
     acc = _ONE
     for i in range(n):
@@ -261,7 +262,7 @@ def batch_inverse(a: np.ndarray) -> np.ndarray:
         lo = c * size
         hi = min(n, lo + size)
         if lo < hi:
-            _batch_inverse_serial(a[lo:hi], out[lo:hi])
+            batch_inverse_into(a[lo:hi], out[lo:hi])
     return out
 
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from numba import njit, prange
 
 from prover.math import goldilocks as gl
-from prover.math.goldilocks_ext import Ext, ext_batch_inverse, ext_mul_vec
-from prover.math.poly import linear_combination
+from prover.math.goldilocks import batch_inverse_into, add, mul, sub
+from prover.math.goldilocks_ext import Ext, ext_mul
 from prover.stark.composition import constraint_coefficients
+
+_W = np.uint64(7)
 
 
 def deep_coefficients(gamma: Ext, width: int, comp_columns: int) -> tuple[list[Ext], list[Ext], list[Ext]]:
@@ -29,35 +32,66 @@ def deep_coefficients(gamma: Ext, width: int, comp_columns: int) -> tuple[list[E
     return powers[0 : 2 * width : 2], powers[1 : 2 * width : 2], powers[2 * width :]
 
 
-def _ext_lincomb(base_rows: np.ndarray, base_coeffs: Sequence[Ext], ext_rows: np.ndarray, ext_coeffs: Sequence[Ext]) -> np.ndarray:
-    """sum base_coeffs[c]*base_rows[c] + sum ext_coeffs[j]*(ext_rows[2j] + X*ext_rows[2j+1]) -> (2, n)."""
-    rows = [base_rows]
-    c0 = [e.c0 for e in base_coeffs]
-    c1 = [e.c1 for e in base_coeffs]
-    if len(ext_coeffs):
-        rows.append(ext_rows)
-        for e in ext_coeffs:
-            # (g0 + g1 X)(h0 + h1 X) = (g0 h0 + 7 g1 h1) + (g0 h1 + g1 h0) X
-            c0 += [e.c0, 7 * e.c1 % gl.P]
-            c1 += [e.c1, e.c0]
-    stacked = np.concatenate(rows) if len(rows) > 1 else base_rows
-    return np.stack(
-        [
-            linear_combination(stacked, np.array(c0, dtype=np.uint64)),
-            linear_combination(stacked, np.array(c1, dtype=np.uint64)),
-        ]
-    )
+#: Points per task of the DEEP kernel: its norms are inverted together (one field inversion per chunk).
+_CHUNK = 1 << 12
 
 
-def _inverse_shifted(domain: np.ndarray, point: Ext) -> np.ndarray:
-    """1 / (x - point) for every x in the base-field domain, as (2, n)."""
-    diff = np.stack(
-        [
-            gl.add_scalar_vec(domain, np.uint64((gl.P - point.c0) % gl.P)),
-            np.full(domain.shape[0], (gl.P - point.c1) % gl.P, dtype=np.uint64),
-        ]
-    )
-    return ext_batch_inverse(diff)
+@njit(cache=True)
+def _deep_chunk(trace, comp, domain, cz, czg, ch, neg_ab, zz, out, lo, hi):
+    """DEEP values at domain points lo..hi; the arguments are those of :func:`_deep_kernel`."""
+    m = hi - lo
+    z0, z1, zg0, zg1 = zz[0], zz[1], zz[2], zz[3]
+    k1 = mul(_W, mul(z1, z1))
+    k2 = mul(_W, mul(zg1, zg1))
+    norms = np.empty(2 * m, dtype=np.uint64)
+    for i in range(m):
+        u = sub(domain[lo + i], z0)
+        v = sub(domain[lo + i], zg0)
+        norms[i] = sub(mul(u, u), k1)
+        norms[m + i] = sub(mul(v, v), k2)
+    inverses = np.empty(2 * m, dtype=np.uint64)
+    batch_inverse_into(norms, inverses)
+    width = trace.shape[0]
+    for i in range(m):
+        at = lo + i
+        s10, s11, s20, s21 = neg_ab[0], neg_ab[1], neg_ab[2], neg_ab[3]
+        for c in range(width):
+            t = trace[c, at]
+            s10 = add(s10, mul(cz[0, c], t))
+            s11 = add(s11, mul(cz[1, c], t))
+            s20 = add(s20, mul(czg[0, c], t))
+            s21 = add(s21, mul(czg[1, c], t))
+        for j in range(ch.shape[1]):
+            p0, p1 = ext_mul(ch[0, j], ch[1, j], comp[2 * j, at], comp[2 * j + 1, at])
+            s10 = add(s10, p0)
+            s11 = add(s11, p1)
+        # 1 / (x - z) = ((x - z0) + z1 X) / ((x - z0)^2 - 7 z1^2), and the same at z*g
+        x = domain[at]
+        l0, l1 = ext_mul(s10, s11, mul(sub(x, z0), inverses[i]), mul(z1, inverses[i]))
+        r0, r1 = ext_mul(s20, s21, mul(sub(x, zg0), inverses[m + i]), mul(zg1, inverses[m + i]))
+        out[0, at] = add(l0, r0)
+        out[1, at] = add(l1, r1)
+
+
+@njit(cache=True, parallel=True)
+def _deep_kernel(trace, comp, domain, cz, czg, ch, neg_ab, zz):
+    """(S1(x) - A) / (x - z) + (S2(x) - B) / (x - z g) at every domain point, in one pass over the columns.
+
+    ``cz``/``czg`` (2, width) and ``ch`` (2, comp columns) are the DEEP coefficients' c0/c1 rows,
+    ``neg_ab`` holds -A and -B, ``zz`` holds z and z*g.
+    """
+    n = domain.shape[0]
+    out = np.empty((2, n), dtype=np.uint64)
+    chunks = (n + _CHUNK - 1) // _CHUNK
+    for k in prange(chunks):
+        lo = k * _CHUNK
+        _deep_chunk(trace, comp, domain, cz, czg, ch, neg_ab, zz, out, lo, min(n, lo + _CHUNK))
+    return out
+
+
+def _ext_rows(values: Sequence[Ext]) -> np.ndarray:
+    """(2, k) uint64: the c0 row and the c1 row of ``values``."""
+    return np.array([[e.c0 for e in values], [e.c1 for e in values]], dtype=np.uint64).reshape(2, len(values))
 
 
 def deep_on_lde(
@@ -74,17 +108,13 @@ def deep_on_lde(
     """Evaluations of the DEEP polynomial Y over the LDE domain, shape (2, n)."""
     width = trace_lde.shape[0]
     coef_z, coef_zg, coef_h = deep_coefficients(gamma, width, len(comp_z))
-    s1 = _ext_lincomb(trace_lde, coef_z, comp_lde, coef_h)
-    s2 = _ext_lincomb(trace_lde, coef_zg, comp_lde, [])
     a = sum((c * v for c, v in zip(coef_z + coef_h, list(trace_z) + list(comp_z))), Ext(0))
     b = sum((c * v for c, v in zip(coef_zg, trace_zg)), Ext(0))
-    s1[0] = gl.add_scalar_vec(s1[0], np.uint64((gl.P - a.c0) % gl.P))
-    s1[1] = gl.add_scalar_vec(s1[1], np.uint64((gl.P - a.c1) % gl.P))
-    s2[0] = gl.add_scalar_vec(s2[0], np.uint64((gl.P - b.c0) % gl.P))
-    s2[1] = gl.add_scalar_vec(s2[1], np.uint64((gl.P - b.c1) % gl.P))
-    left = ext_mul_vec(s1, _inverse_shifted(domain, z))
-    right = ext_mul_vec(s2, _inverse_shifted(domain, zg))
-    return np.stack([gl.add_vec(left[0], right[0]), gl.add_vec(left[1], right[1])])
+    neg_ab = np.array([(gl.P - a.c0) % gl.P, (gl.P - a.c1) % gl.P, (gl.P - b.c0) % gl.P, (gl.P - b.c1) % gl.P],
+                      dtype=np.uint64)
+    zz = np.array([z.c0, z.c1, zg.c0, zg.c1], dtype=np.uint64)
+    return _deep_kernel(np.ascontiguousarray(trace_lde), np.ascontiguousarray(comp_lde), np.ascontiguousarray(domain),
+                        _ext_rows(coef_z), _ext_rows(coef_zg), _ext_rows(coef_h), neg_ab, zz)
 
 
 class DeepEvaluator:
