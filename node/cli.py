@@ -205,7 +205,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from capacity.report import run
 
-    flags = [f"--{k.replace('_', '-')} {v}" for k, v in (("out", args.out), ("l1_rpc", args.l1_rpc), ("preset", args.preset))
+    flags = [f"--{k.replace('_', '-')} {v}" for k, v in (("out", args.out), ("l1_rpc", args.l1_rpc), ("preset", args.preset),
+                                                         ("from_json", args.from_json))
              if v not in (None, "default")]
     return run(args, " ".join(["supervm report capacity", *(["--quick"] if args.quick else []), *flags]))
 
