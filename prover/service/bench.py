@@ -10,6 +10,7 @@ pays, plus 2 workers vs 1.  Also: cost-model error on held-out sizes.
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 import threading
@@ -34,6 +35,10 @@ ORIGINAL = {
     "cost_estimate_error": "40 % - 190 % (hand-tuned)",
 }
 CLIENTS = (1, 2, 4, 8, 20)
+
+#: Seconds of repetitions each strategy comparison aims at, and the most repetitions it takes to get there.
+ROUNDS_S = 1.5
+MAX_REPS = 400
 
 
 def _time(fn: Callable[[], object], reps: int) -> float:
@@ -71,9 +76,11 @@ class _Bench:
     def calibrate(self) -> dict:
         out = {}
         top = 13 if self.quick else 15
-        budget = 0.4 if self.quick else 1.2
-        passes = 5
         for backend, modes in ((Backend.STARK, ("local", "worker")), (Backend.TRACE, ("local", "batch"))):
+            # Trace proofs take microseconds, so they get many short passes: this machine's slow spells
+            # last about a second, and a pass must be short enough that one spell slows every size in it.
+            budget = (0.4 if self.quick else 1.2) * (1 if backend == Backend.STARK else 2)
+            passes = 5 if backend == Backend.STARK else 20
             for mode in modes:
                 # Proof-of-work grinding time depends on the transcript and is exponentially distributed,
                 # so each size is proven round robin over many distinct inputs with the same row count
@@ -172,8 +179,13 @@ class _Bench:
         }
         times: dict[str, list[float]] = {name: [] for name in names}
         plans: dict[str, str] = {}
+        t0 = time.perf_counter()
         for name in names:
             table[name]()
+        # sub-millisecond workloads get more repetitions (up to MAX_REPS), so that every strategy is timed
+        # for about ROUNDS_S in all: single runs that short swing by tens of percent on a shared machine
+        target = ROUNDS_S / 10 if self.quick else ROUNDS_S
+        reps = max(reps, min(MAX_REPS, math.ceil(target / max(time.perf_counter() - t0, 1e-9))))
         for rep in range(reps):
             # rotated each repetition: a strategy run right after a parallel one finds cold caches and a
             # pool thread still winding down, so no strategy may always follow the same one
@@ -183,6 +195,12 @@ class _Bench:
                     plans[name + " plan"] = svc.last_plan.strategy + (" + cache" if svc.last_plan.use_cache else "")
         out: dict = {name: statistics.median(t) for name, t in times.items()}
         out.update(plans)
+        # Paired ratios: each repetition runs every strategy within a second or two, so the ratio of an
+        # adaptive run to a fixed run of the same repetition shares its slow spells; the median of those
+        # ratios is steadier than the ratio of two medians.
+        for name in (n for n in names if n.startswith("adaptive")):
+            for fixed in (n for n in names if not n.startswith("adaptive")):
+                out[f"{name} / {fixed}"] = statistics.median(a / f for a, f in zip(times[name], times[fixed]))
         return out
 
     def scenario1(self, backend: Backend) -> dict:
@@ -215,6 +233,8 @@ class _Bench:
                 "adaptive": res["adaptive"],
                 "adaptive plan": res["adaptive plan"],
                 "speedup": res["batch"] / res["cache"],
+                "adaptive / batch": res["adaptive / batch"],
+                "adaptive / cache": res["adaptive / cache"],
                 "measured hit rate": self.svc.cache.stats().hit_rate,
             }
         return out
@@ -327,9 +347,14 @@ def _t(seconds: float) -> str:
     return f"{seconds * 1e6:.0f} us"
 
 
+def best_fixed_ratio(row: dict, adaptive: str, fixed: Sequence[str]) -> float:
+    """Adaptive against the fixed strategy with the lowest median: the paired ratio where the run has one."""
+    best = min(fixed, key=lambda k: row[k])
+    return row.get(f"{adaptive} / {best}", row[adaptive] / row[best])
+
+
 def _best_ratio(row: dict, adaptive: str, fixed: Sequence[str]) -> str:
-    best = min(row[k] for k in fixed)
-    return f"{row[adaptive] / best:.2f}x best fixed"
+    return f"{best_fixed_ratio(row, adaptive, fixed):.2f}x best fixed"
 
 
 def format_report(r: dict) -> str:
@@ -364,7 +389,8 @@ def format_report(r: dict) -> str:
         for rate, row in rows.items():
             lines.append(
                 f"  {be:6} {rate:>4} hits: no cache {_t(row['no cache'])}  cache {_t(row['cache'])} ({row['speedup']:.2f}x, original {o['s3_cache'][rate[:-1]]})  "
-                f"adaptive {_t(row['adaptive'])} ({row['no cache'] / row['adaptive']:.2f}x, {row['adaptive plan']})"
+                f"adaptive {_t(row['adaptive'])} ({row['no cache'] / row['adaptive']:.2f}x, {row['adaptive plan']}, "
+                f"{_best_ratio({**row, 'batch': row['no cache']}, 'adaptive', ('batch', 'cache'))})"
             )
     lines += ["", "4. concurrent clients: throughput, p50 / p99 latency per call", f"   original: {o['s4_trace_throughput']}"]
     for be, block in r["s4"].items():

@@ -12,7 +12,7 @@ at or above the break-even rate for the predicted mean prove cost.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Sequence
 
 from prover.service.cost_model import CostModel
@@ -22,6 +22,15 @@ UNKNOWN_COST_S = 1e-3
 
 #: Plans remembered before the memo is cleared.
 MEMO_SIZE = 256
+
+#: Predictions within this factor of each other are a close call: the other strategy is tried once.
+CLOSE_CALL = 1.5
+
+#: A run that strays from its prediction by more than this fraction also has the other strategy tried once.
+MISPREDICTED = 0.25
+
+#: Weight of a new run in a strategy's measured time for a workload (exponential moving average).
+RUN_WEIGHT = 0.3
 
 #: Modes consulted, in order, when predicting the cost of a request in a given mode.
 _FALLBACK = {
@@ -71,6 +80,8 @@ class Plan:
     parallel_s: float
     mean_cost_s: float
     reason: str
+    #: The workload and cache decision the plan was made for: what measured runs are filed under.
+    key: tuple = field(default=(), repr=False, compare=False)
 
 
 class AdaptiveScheduler:
@@ -96,6 +107,8 @@ class AdaptiveScheduler:
         #: At least this many chunks per worker when there is enough work, for load balance.
         self.balance = balance
         self._memo: dict[tuple, Plan] = {}
+        #: Measured seconds per strategy for each (workload, cache decision) run before.
+        self._runs: dict[tuple, dict[str, float]] = {}
 
     def cost(self, item: WorkItem, mode: str) -> float:
         """Predicted seconds for one request of ``item`` in ``mode`` (local, worker, batch or worker-batch), with fallbacks."""
@@ -125,7 +138,43 @@ class AdaptiveScheduler:
         if plan is None:
             if len(self._memo) >= MEMO_SIZE:
                 self._memo.clear()
-            plan = self._memo[key] = self._plan(workload, cache, pool_available)
+            plan = self._plan(workload, cache, pool_available)
+            plan = self._memo[key] = replace(plan, key=(key[0], plan.use_cache, pool_available))
+        runs = self._runs.get(plan.key)
+        return plan if runs is None else self._settle(plan, runs)
+
+    def record(self, plan: Plan, seconds: float) -> None:
+        """File the measured time of a run made under ``plan``: later plans for the same workload use it."""
+        if not plan.key:
+            return
+        runs = self._runs.get(plan.key)
+        if runs is None:
+            if len(self._runs) >= MEMO_SIZE:
+                self._runs.clear()
+            runs = self._runs[plan.key] = {}
+        old = runs.get(plan.strategy)
+        runs[plan.strategy] = seconds if old is None else (1.0 - RUN_WEIGHT) * old + RUN_WEIGHT * seconds
+
+    def _settle(self, plan: Plan, runs: dict[str, float]) -> Plan:
+        """The plan once measured runs of this workload exist.
+
+        The model predicts expected costs; a given workload can stray from them (one proof-of-work draw
+        repeated, a batch whose steps are far below its padded rows), and near a break-even point that
+        flips the choice.  So a close call, or a run that strayed from its prediction, has the other
+        strategy tried once; once both have run, the faster measured one is kept.
+        """
+        other = "sequential" if plan.strategy == "parallel" else "parallel"
+        if other == "parallel" and not plan.key[2]:
+            return plan
+        mine, theirs = runs.get(plan.strategy), runs.get(other)
+        if theirs is not None and (mine is None or theirs < mine):
+            return replace(plan, strategy=other, reason=f"{other} measured faster on this workload")
+        if theirs is None and mine is not None:
+            predicted = {"sequential": plan.sequential_s, "parallel": plan.parallel_s}
+            close = predicted[other] <= CLOSE_CALL * predicted[plan.strategy]
+            strayed = abs(mine - predicted[plan.strategy]) > MISPREDICTED * max(predicted[plan.strategy], 1e-12)
+            if close or strayed:
+                return replace(plan, strategy=other, reason=f"trying {other} once: {'close call' if close else 'prediction missed'}")
         return plan
 
     def _plan(self, workload: Sequence[WorkItem], cache: CacheView | None, pool_available: bool) -> Plan:

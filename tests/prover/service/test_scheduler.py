@@ -110,3 +110,45 @@ def test_a_few_noisy_proofs_stay_sequential_where_steady_ones_go_parallel():
     assert plan.strategy == "sequential" and plan.parallel_s > steady.plan(work).parallel_s
     many = noisy.plan([WorkItem("stark", "fib", 1024, 200)])  # the tail is one chunk: with many, parallel pays
     assert many.strategy == "parallel"
+
+
+def test_a_close_call_tries_the_other_strategy_once_then_keeps_the_faster():
+    s = _scheduler(0.02, 0.045)  # sequential 0.2 s predicted, parallel ~0.23 s: a close call
+    work = [WorkItem("stark", "fib", 1024, 10)]
+    first = s.plan(work)
+    assert first.strategy == "sequential"
+    s.record(first, 0.2)
+    trial = s.plan(work)
+    assert trial.strategy == "parallel" and "once" in trial.reason
+    s.record(trial, 0.1)  # this workload's proofs run faster on the workers than the model expects
+    kept = s.plan(work)
+    assert kept.strategy == "parallel" and "measured" in kept.reason
+    s.record(kept, 0.6)  # the pool got slow: its moving average passes the sequential run measured before
+    assert s.plan(work).strategy == "sequential"
+
+
+def test_a_clear_and_accurate_choice_is_not_second_guessed():
+    s = _scheduler(5e-6, 5e-6)
+    work = [WorkItem("stark", "fib", 32, 330)]
+    plan = s.plan(work)
+    assert plan.strategy == "sequential"
+    s.record(plan, plan.sequential_s * 1.1)
+    assert s.plan(work).strategy == "sequential"
+
+
+def test_a_run_far_from_its_prediction_has_the_other_strategy_tried():
+    s = _scheduler(5e-6, 5e-6)
+    work = [WorkItem("stark", "fib", 32, 330)]
+    plan = s.plan(work)
+    s.record(plan, plan.sequential_s * 3)  # the model was badly wrong for this workload
+    assert s.plan(work).strategy == "parallel"
+    other_work = [WorkItem("stark", "fib", 32, 331)]
+    assert s.plan(other_work).strategy == "sequential"  # runs are filed per workload
+
+
+def test_without_a_pool_no_parallel_trial():
+    s = _scheduler(0.02, 0.045)
+    work = [WorkItem("stark", "fib", 1024, 10)]
+    plan = s.plan(work, pool_available=False)
+    s.record(plan, 1.0)
+    assert s.plan(work, pool_available=False).strategy == "sequential"
