@@ -12,11 +12,11 @@ import struct
 from dataclasses import dataclass
 from functools import cached_property
 from enum import Enum
-from typing import Sequence
+from typing import Sequence, TypeVar
 
 from aggregator.air import BATCH_ID, BatchAir
-from aggregator.journal_tree import InclusionError, inclusion_proof
-from aggregator.root_air import FIB_ID, RootBatchAir, generate_trace, member_tree, root_journal
+from aggregator.journal_tree import InclusionError, inclusion_proof, journal_tree_node
+from aggregator.root_air import FIB_ID, RootBatchAir, generate_trace, member_tree, root_journal, slot_inputs, with_lane_blowup
 from aggregator.segments import FORM_BY_ID
 from aggregator.statement import BatchStatement
 from prover.backends.trace import TRACE_SEAL_VERSION, trace_commitment
@@ -33,6 +33,8 @@ from prover.stark.verifier import verify_stark
 
 BATCH_RECEIPT_MAGIC = b"SVMB"
 BATCH_RECEIPT_VERSION = 1
+
+T = TypeVar("T")
 
 #: (program name, Program or program id, inputs) of one member to prove.
 Member = tuple["str | bytes | Program", Sequence[int]]
@@ -73,10 +75,20 @@ class BatchReceipt:
             return digest_to_bytes(self.rescue_root)
         return self.statement.journal_root
 
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """Tree position of each member of :attr:`journals` (what L1 inclusion proofs name)."""
+        return self.statement.positions
+
+    @property
+    def tree_slots(self) -> int:
+        """Tree slots up to the last member: the member count, plus the padding between L2 blocks."""
+        return self.statement.layout.end
+
     @cached_property
     def _rescue_tree(self) -> tuple[list[tuple[int, ...]], tuple[int, ...]]:
         """(padded leaves, root) of the Rescue tree of the member journals, hashed once per receipt."""
-        return member_tree(self.journals)
+        return member_tree(self.journals, self.positions)
 
     @property
     def rescue_root(self) -> tuple[int, ...]:
@@ -85,16 +97,27 @@ class BatchReceipt:
 
     @property
     def root_statement(self) -> Journal:
-        """Root-only batches: the public statement the seal proves, (member count) in, the Rescue root out."""
-        return root_journal(self.request_count, self.rescue_root)
+        """Root-only batches: the public statement the seal proves, (tree slots) in, the Rescue root out."""
+        return root_journal(self.tree_slots, self.rescue_root)
 
     def inclusion_path(self, position: int) -> list[bytes]:
-        """Merkle path of member ``position`` in the tree the rollup records (keccak or Rescue; leaf level first)."""
+        """Merkle path of the member at tree ``position`` in the tree the rollup records (keccak or Rescue;
+        leaf level first); it passes through the member's L2 block root."""
+        if position not in self.positions:
+            raise InclusionError(f"tree position {position} holds no member of this batch of {self.request_count}")
         if self.da == DAMode.ROOT:
-            if not 0 <= position < self.request_count:
-                raise InclusionError(f"position {position} is outside the batch of {self.request_count}")
             return [digest_to_bytes(d) for d in rescue_tree.inclusion_proof(self._rescue_tree[0], position)]
-        return inclusion_proof(self.journals, position)
+        return inclusion_proof(self.journals, position, self.positions)
+
+    def block_root(self, block: int) -> bytes:
+        """Root of L2 block ``block`` (tree order) of the tree the rollup records: the node above its members."""
+        layout = self.statement.layout
+        if not 0 <= block < len(layout.sizes):
+            raise InclusionError(f"block {block} is outside the batch's {len(layout.sizes)} blocks")
+        level, index = layout.block_level(block), layout.starts[block] >> layout.block_level(block)
+        if self.da == DAMode.ROOT:
+            return digest_to_bytes(rescue_tree.levels(self._rescue_tree[0])[level][index])
+        return journal_tree_node(self.journals, self.positions, level, index)
 
     @property
     def request_count(self) -> int:
@@ -171,11 +194,14 @@ def prove_batch(
     backend: Backend | str = Backend.STARK,
     options: ProofOptions | str | None = None,
     da: DAMode | str = DAMode.CALLDATA,
+    blocks: Sequence[int] | None = None,
 ) -> BatchReceipt:
     """Prove every member in one batch proof.
 
     ``members`` are (program, inputs) pairs, executed here, or journals of
-    executions already run (their outputs are checked by the proof itself).
+    executions already run (their outputs are checked by the proof itself),
+    in L2 order; ``blocks`` splits them into L2 blocks (member counts in L2
+    order; one block if None), each a subtree of the journal tree.
     """
     backend = Backend.parse(backend)
     da = DAMode.parse(da)
@@ -184,7 +210,7 @@ def prove_batch(
     journals = [m if isinstance(m, Journal) else None for m in members]
     if any(j is None for j in journals):
         journals = execute_members(members)  # type: ignore[arg-type]
-    statement = BatchStatement.from_journals(BATCH_ID, journals)  # type: ignore[arg-type]
+    statement = BatchStatement.from_blocks(BATCH_ID, split_blocks(journals, blocks))  # type: ignore[arg-type]
     if isinstance(options, str) or options is None:
         options = preset(options or "default")
     if da == DAMode.ROOT:
@@ -197,15 +223,29 @@ def prove_batch(
     return BatchReceipt(backend, statement, proof.to_bytes(), da)
 
 
+def split_blocks(members: Sequence[T], blocks: Sequence[int] | None) -> list[Sequence[T]]:
+    """``members`` cut into consecutive L2 blocks of the given sizes (one block if None)."""
+    if blocks is None:
+        return [members]
+    if any(not isinstance(b, int) or b < 1 for b in blocks) or sum(blocks) != len(members):
+        raise InvalidParametersError(f"block sizes {list(blocks)[:8]} do not split {len(members)} members")
+    out, at = [], 0
+    for size in blocks:
+        out.append(members[at : at + size])
+        at += size
+    return out
+
+
 def _prove_root_only(statement: BatchStatement, options: ProofOptions) -> BatchReceipt:
-    """One RootBatchAir proof over the members in statement order (fib only): the seal proves (count, Rescue root)."""
+    """One RootBatchAir proof over the members at their tree positions (fib only): the seal proves (tree slots,
+    Rescue root).  The blowup is raised to 8 where it is lower: the Rescue lane's degree-7 constraints need it."""
     journals = statement.journals
     if any(j.program_id != FIB_ID for j in journals):
         raise InvalidParametersError("root-only batches take fib members only")
     _check_outputs(statement)  # the trace is generated from the inputs: a journal with another output is refused here
-    trace, _, root = generate_trace([j.inputs[0] for j in journals])
-    count = len(journals)
-    proof = prove_trace(RootBatchAir(count, root), root_journal(count, root), trace, options)
+    trace, _, root = generate_trace(slot_inputs(journals, statement.positions))
+    slots = statement.layout.end
+    proof = prove_trace(RootBatchAir(slots, root), root_journal(slots, root), trace, with_lane_blowup(options))
     return BatchReceipt(Backend.STARK, statement, proof.to_bytes(), DAMode.ROOT)
 
 
@@ -230,7 +270,7 @@ def verify_batch(receipt: BatchReceipt, *, allow_insecure: bool = False, min_sec
             raise VerificationError("root-only batches are STARK batches")
         try:
             statement_journal = receipt.root_statement
-            air = RootBatchAir(receipt.request_count, receipt.rescue_root)
+            air = RootBatchAir(receipt.tree_slots, receipt.rescue_root)
         except InvalidInputError as exc:
             raise VerificationError(str(exc)) from None
         return verify_stark(air, statement_journal, receipt.seal, min_security_bits).security_bits

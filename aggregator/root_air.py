@@ -37,6 +37,7 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
+from aggregator.journal_tree import placed
 from aggregator.segments import FORMS, FibSegment, _fib_segment
 from prover.air.air import Air, Assertion, SegmentAssertion, TransitionDegree
 from prover.air.rescue_lane import BLOCK, RescueLane
@@ -290,16 +291,24 @@ def _padded(inputs: Sequence[int]) -> tuple[list[int], list[int]]:
     return padded, [FIB_FORM.program.execute((n,))[0] for n in padded]
 
 
-def member_tree(journals: Sequence[Journal]) -> tuple[list[rescue.Digest], tuple[int, ...]]:
-    """(leaves, root) of the Rescue tree of fib member journals, padded with fib(0) to a power of two:
-    what a root-only batch of these members commits to (rescue.journal_leaf of each, merged in order)."""
+def slot_inputs(journals: Sequence[Journal], positions: Sequence[int] | None = None) -> list[int]:
+    """The fib input of every tree slot up to the last member: members at their ``positions`` (consecutive
+    if None), the padding member fib(0) in the slots between blocks."""
     if not journals:
         raise InvalidInputError("a batch needs at least one member")
     for j in journals:
         if j.program_id != FIB_ID or len(j.inputs) != 1 or len(j.outputs) != 1:
             raise InvalidInputError("root-only batches take fib journals only")
-    padded, outputs = _padded([j.inputs[0] for j in journals])
-    outputs[: len(journals)] = [j.outputs[0] for j in journals]
+    return placed([j.inputs[0] for j in journals], positions, FIB_FORM.padding_inputs[0])
+
+
+def member_tree(journals: Sequence[Journal], positions: Sequence[int] | None = None) -> tuple[list[rescue.Digest], tuple[int, ...]]:
+    """(leaves, root) of the Rescue tree of fib member journals at their tree ``positions``, every other slot
+    a fib(0) journal up to a power of two: what a root-only batch of these members commits to
+    (rescue.journal_leaf of each, merged in order)."""
+    padded, outputs = _padded(slot_inputs(journals, positions))
+    for j, position in zip(journals, positions if positions is not None else range(len(journals))):
+        outputs[position] = j.outputs[0]
     blocks = _hash_blocks(padded, outputs)
     return blocks.leaves, blocks.root
 

@@ -68,7 +68,7 @@ class Rollup:
         """Verify and record ``receipt`` (one execution, or a batch in either DA mode) as batch ``index``,
         sent by the sequencer unless ``sender``.  A root-only batch posts only its member count and Rescue root."""
         if isinstance(receipt, BatchReceipt) and receipt.da == DAMode.ROOT:
-            fn = self.rollup.functions.submit_root_batch(index, receipt.request_count, receipt.journal_root, receipt.seal)
+            fn = self.rollup.functions.submit_root_batch(index, receipt.tree_slots, receipt.journal_root, receipt.seal)
             return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)
         fn = self.rollup.functions.submit_batch(index, int(receipt.backend), statement_bytes(receipt), receipt.seal)
         return self.chain.transact(fn, sender=sender or self.sequencer, gas=gas)

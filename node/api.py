@@ -14,6 +14,8 @@ from collections import OrderedDict
 from typing import Any, Callable, Sequence
 
 from aggregator import inclusion_proof
+from aggregator.blocks import width
+from aggregator.journal_tree import journal_tree_node
 from aggregator.root_air import member_tree
 from node import rpc
 from node.errors import InvalidRequestInputError, RequestRejectedError
@@ -80,7 +82,7 @@ class NodeApi:
         self.status_fn = status
         self.contracts_fn = contracts
         self.on_accept = on_accept or (lambda results: None)
-        self._trees: OrderedDict[int, list[Journal]] = OrderedDict()
+        self._trees: OrderedDict[int, tuple[list[Journal], list[int]]] = OrderedDict()
         self._leaves: OrderedDict[int, list[Digest]] = OrderedDict()
         self._trees_lock = threading.Lock()
 
@@ -169,38 +171,39 @@ class NodeApi:
                 "verifiedAt": row["verified_at"],
             }
         if row["status"] == VERIFIED and with_proof is not False:
-            journals = self._journals(row["batch"])
+            journals, positions = self._journals(row["batch"])
             position = row["position"]
             out["inclusion"] = {"batchIndex": row["l1_index"], "root": _hex(row["journal_root"]), "position": position}
             if self.da == "root":  # a Rescue-Prime tree: Rollup.journal_in_root_batch(index, journal, position, path)
-                leaves = self._rescue_leaves(row["batch"], journals)
+                leaves = self._rescue_leaves(row["batch"], journals, positions)
                 out["inclusion"]["tree"] = "rescue-prime"
                 out["inclusion"]["leaf"] = _hex(digest_to_bytes(leaves[position]))
                 out["inclusion"]["path"] = [_hex(digest_to_bytes(d)) for d in rescue_tree.inclusion_proof(leaves, position)]
             else:  # a keccak tree: Rollup.journal_in_batch(index, keccak256(journal), position, path)
                 out["inclusion"]["tree"] = "keccak"
-                out["inclusion"]["journalHash"] = _hex(journals[position].digest)
-                out["inclusion"]["path"] = [_hex(p) for p in inclusion_proof(journals, position)]
+                out["inclusion"]["journalHash"] = _hex(journals[positions.index(position)].digest)
+                out["inclusion"]["path"] = [_hex(p) for p in inclusion_proof(journals, position, positions)]
         return out
 
-    def _journals(self, batch: int) -> list[Journal]:
+    def _journals(self, batch: int) -> tuple[list[Journal], list[int]]:
+        """A proven batch's member journals and their tree positions (L2 blocks leave padding between)."""
         with self._trees_lock:
             if batch in self._trees:
                 self._trees.move_to_end(batch)
                 return self._trees[batch]
-        journals = [Journal(p, i, o) for p, i, o in self.store.journals_of(batch)]
+        tree = ([Journal(p, i, o) for p, i, o in self.store.journals_of(batch)], self.store.journal_positions(batch))
         with self._trees_lock:
-            self._trees[batch] = journals
+            self._trees[batch] = tree
             while len(self._trees) > 32:
                 self._trees.popitem(last=False)
-        return journals
+        return tree
 
-    def _rescue_leaves(self, batch: int, journals: list[Journal]) -> list[Digest]:
+    def _rescue_leaves(self, batch: int, journals: list[Journal], positions: list[int]) -> list[Digest]:
         """The padded Rescue leaves of a root-only batch (cached beside its journals)."""
         with self._trees_lock:
             if batch in self._leaves:
                 return self._leaves[batch]
-        leaves, _ = member_tree(journals)
+        leaves, _ = member_tree(journals, positions)
         with self._trees_lock:
             self._leaves[batch] = leaves
             while len(self._leaves) > 32:
@@ -242,6 +245,18 @@ class NodeApi:
         (number,) = _args(params, ["number"], 1)
         block = self.store.get_block(_int_param(number, "number"))
         block["requests"] = [_hex(i) for i in block["requests"]]
+        block["root"] = None
+        mine = self.store.block_positions(block["number"])
+        if mine and block["batch"] is not None and self.store.get_batch(block["batch"])["status"] in (PROVEN, SUBMITTED, VERIFIED):
+            # the block's members fill an aligned run of the batch's journal tree: its root is the node above it
+            level = (width(len(mine)) - 1).bit_length()
+            index = mine[0] >> level
+            journals, positions = self._journals(block["batch"])
+            if self.da == "root":
+                node = digest_to_bytes(rescue_tree.levels(self._rescue_leaves(block["batch"], journals, positions))[level][index])
+            else:
+                node = journal_tree_node(journals, positions, level, index)
+            block["root"] = {"hash": _hex(node), "level": level, "index": index}
         return block
 
     def get_nonce(self, params: Any) -> int:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from aggregator import BatchReceipt, DAMode, prove_batch, verify_batch
+from aggregator.blocks import BlockLayout
 from node.errors import ProvingFailedError
 from node.store import B_CLOSED, Member, Store
 from prover.errors import SuperVMError
@@ -88,38 +89,64 @@ class ProvedBatch:
     seal_bytes: int
 
 
-def prove_in_worker(journals: list[bytes], backend: int, preset: str, da: str, min_security_bits: int) -> ProvedBatch:
-    """Prove and check one batch (runs in a worker process); ``journals`` in acceptance order."""
+def prove_in_worker(
+    journals: list[bytes], backend: int, preset: str, da: str, min_security_bits: int, blocks: list[int] | None = None
+) -> ProvedBatch:
+    """Prove and check one batch (runs in a worker process); ``journals`` in acceptance order, ``blocks`` the
+    member counts of its L2 blocks in that order (each block becomes a subtree of the journal tree)."""
     members: list = [Journal.from_bytes(j) for j in journals]
     sent = [(m.program_id, m.inputs) for m in members]
     if any(not m.outputs for m in members):  # not executed yet: the aggregator runs them
         members = sent
     t0 = time.perf_counter()
-    receipt = prove_batch(members, Backend(backend), preset, DAMode(da))
+    receipt = prove_batch(members, Backend(backend), preset, DAMode(da), blocks)
     seconds = time.perf_counter() - t0
     bits = verify_batch(receipt, allow_insecure=receipt.backend == Backend.TRACE, min_security_bits=min_security_bits)
-    positions = positions_of(sent, receipt)
-    outputs = [tuple(receipt.journals[p].outputs) for p in positions]
+    positions = positions_of(sent, receipt, blocks)
+    where = {p: k for k, p in enumerate(receipt.positions)}
+    outputs = [tuple(receipt.journals[where[p]].outputs) for p in positions]
     return ProvedBatch(receipt.to_bytes(), seconds, bits, receipt.journal_root, positions, outputs, len(receipt.seal))
 
 
-def positions_of(members: Sequence[tuple[bytes, Sequence[int]]], receipt: BatchReceipt) -> list[int]:
-    """Each (program id, inputs) member's leaf position in the receipt's journal tree (grouped by program, stably)."""
-    queues: dict[bytes, deque[int]] = {}
+def positions_of(
+    members: Sequence[tuple[bytes, Sequence[int]]], receipt: BatchReceipt, blocks: Sequence[int] | None = None
+) -> list[int]:
+    """Each (program id, inputs) member's leaf position in the receipt's journal tree; ``members`` in acceptance
+    order, cut into L2 blocks of ``blocks`` members (one block if None)."""
+    sizes = list(blocks) if blocks else [len(members)]
+    if sum(sizes) != len(members) or len(receipt.statement.blocks) != len(sizes):
+        raise ProvingFailedError("the batch receipt's blocks are not the batch's blocks")
+    l2_block = [k for k, size in enumerate(sizes) for _ in range(size)]
+    queues: dict[tuple[int, bytes], deque[int]] = {}
     for i, (program, _) in enumerate(members):
-        queues.setdefault(program, deque()).append(i)
+        queues.setdefault((l2_block[i], program), deque()).append(i)
+    order = BlockLayout.tree_order(sizes)  # tree block t holds L2 block order[t]
+    layout = receipt.statement.layout
+    tree_block = [t for t, size in enumerate(layout.sizes) for _ in range(size)]
     out = [-1] * len(members)
-    for position, journal in enumerate(receipt.journals):
-        queue = queues.get(journal.program_id)
+    for k, (journal, position) in enumerate(zip(receipt.journals, receipt.positions)):
+        queue = queues.get((order[tree_block[k]], journal.program_id))
         if not queue:
             raise ProvingFailedError("the batch receipt lists a member the batch does not hold")
         i = queue.popleft()
         if tuple(members[i][1]) != tuple(journal.inputs):
-            raise ProvingFailedError(f"batch receipt member {position} does not match member {i} of the batch")
+            raise ProvingFailedError(f"batch receipt member {k} does not match member {i} of the batch")
         out[i] = position
     if -1 in out:
         raise ProvingFailedError("the batch receipt lacks members of the batch")
     return out
+
+
+def block_sizes(members: Sequence[Member]) -> list[int]:
+    """Member counts of the L2 blocks of a batch's members (acceptance order, so each block is one run)."""
+    sizes: list[int] = []
+    last = object()
+    for m in members:
+        if m.block != last or not sizes:
+            sizes.append(0)
+            last = m.block
+        sizes[-1] += 1
+    return sizes
 
 
 @dataclass
@@ -230,7 +257,8 @@ class ProvingStage:
             else:
                 journals = [Journal(m.program, m.inputs, ()).to_bytes() for m in members]
             assert self._pool is not None
-            future = self._pool.submit(prove_in_worker, journals, int(self.backend), self.preset, self.da.value, self.min_security_bits)
+            future = self._pool.submit(prove_in_worker, journals, int(self.backend), self.preset, self.da.value,
+                                       self.min_security_bits, block_sizes(members))
             self._inflight[future] = (number, members, time.time())
             log.info("proving batch", extra={"batch": number, "requests": len(members), "backend": self.backend.name.lower()})
             self.fault("proving")

@@ -125,6 +125,7 @@ class Member:
     inputs: tuple[int, ...]
     rows: int
     outputs: tuple[int, ...] | None = None
+    block: int | None = None
 
 
 def _dumps(values: Sequence[int]) -> str:
@@ -344,9 +345,9 @@ class Store:
 
     def members(self, batch: int) -> list[Member]:
         """The batch's requests in acceptance order, with their outputs once executed."""
-        rows = self._r.execute("SELECT seq, id, program, inputs, rows, outputs FROM requests WHERE batch=? ORDER BY seq", (batch,))
-        return [Member(seq, bytes(rid), bytes(p), tuple(json.loads(i)), rows_, tuple(json.loads(o)) if o is not None else None)
-                for seq, rid, p, i, rows_, o in rows]
+        rows = self._r.execute("SELECT seq, id, program, inputs, rows, outputs, block FROM requests WHERE batch=? ORDER BY seq", (batch,))
+        return [Member(seq, bytes(rid), bytes(p), tuple(json.loads(i)), rows_, tuple(json.loads(o)) if o is not None else None, blk)
+                for seq, rid, p, i, rows_, o, blk in rows]
 
     def batch_request_ids(self, batch: int) -> list[bytes]:
         """Request ids of a batch in batch (journal tree) order once proven, else acceptance order."""
@@ -506,6 +507,16 @@ class Store:
 
     def accepted_times(self, batch: int) -> list[float]:
         return [r[0] for r in self._r.execute("SELECT accepted_at FROM requests WHERE batch=?", (batch,))]
+
+    def block_positions(self, block: int) -> list[int]:
+        """Journal tree positions of an L2 block's proven members, ascending (empty before its batch is proven)."""
+        rows = self._r.execute("SELECT position FROM requests WHERE block=? AND position IS NOT NULL ORDER BY position", (block,))
+        return [r[0] for r in rows]
+
+    def journal_positions(self, batch: int) -> list[int]:
+        """Journal tree positions of a proven batch's members, ascending (the order of :meth:`journals_of`)."""
+        rows = self._r.execute("SELECT position FROM requests WHERE batch=? AND position IS NOT NULL ORDER BY position", (batch,))
+        return [r[0] for r in rows]
 
     def journals_of(self, batch: int) -> Iterable[tuple[bytes, tuple[int, ...], tuple[int, ...]]]:
         """(program, inputs, outputs) of a proven batch's members in batch order."""

@@ -26,6 +26,7 @@ COLLATZ_ID: constant(bytes32) = 0x95e8742e0a33e948fe7f6c04de46361ee4327d62984af6
 MAX_JOURNAL: constant(uint256) = 32768
 MAX_MEMBERS: constant(uint256) = 65536
 MAX_DEPTH: constant(uint256) = 16
+MAX_BLOCKS: constant(uint256) = 1024
 MAX_LOG_TRACE: constant(uint256) = 22
 FIB: constant(uint256) = 0
 MIMC: constant(uint256) = 1
@@ -39,6 +40,10 @@ struct Layout:
     width: uint256
     segments: uint256
     log_segments: uint256
+    groups: uint256
+    form_of: uint256[3]
+    blocks: uint256
+    table: uint256
 
 
 @internal
@@ -92,11 +97,42 @@ def _layout(journal: Bytes[MAX_JOURNAL]) -> Layout:
         assert count >= 1 and total <= MAX_MEMBERS, "bad group size"
         lay.count[form] = count
         lay.at[form] = at + 36
+        lay.form_of[g] = form
         at += 36 + self._stride(form) * count
         assert at <= len(journal), "batch statement truncated"
         lay.width += self._width(form)
         biggest = max(biggest, count)
-    assert at == len(journal), "trailing bytes after the batch statement"
+    lay.groups = groups
+    # The block table: per L2 block (tree order, widest first), its members in each group.
+    assert at + 4 <= len(journal), "batch statement truncated"
+    lay.blocks = convert(slice(journal, at, 4), uint256)
+    assert lay.blocks >= 1 and lay.blocks <= MAX_BLOCKS, "batch lists a bad number of blocks"
+    lay.table = at + 4
+    assert lay.table + 4 * groups * lay.blocks <= len(journal), "batch statement truncated"
+    assert lay.table + 4 * groups * lay.blocks == len(journal), "trailing bytes after the batch statement"
+    sums: uint256[3] = empty(uint256[3])
+    widest: uint256 = max_value(uint256)
+    start: uint256 = 0
+    end: uint256 = 0
+    for k: uint256 in range(lay.blocks, bound=MAX_BLOCKS):
+        members: uint256 = 0
+        for g: uint256 in range(3):
+            if g >= groups:
+                break
+            c: uint256 = convert(slice(journal, lay.table + 4 * (k * groups + g), 4), uint256)
+            sums[g] += c
+            members += c
+        assert members >= 1 and members <= MAX_MEMBERS, "every block holds at least one member"
+        span: uint256 = self._span(members)
+        assert span <= widest, "blocks are not in tree order (widest first)"
+        widest = span
+        end = start + members
+        start += span
+    assert end <= MAX_MEMBERS, "the blocks span more than 65536 tree leaves"
+    for g: uint256 in range(3):
+        if g >= groups:
+            break
+        assert sums[g] == lay.count[lay.form_of[g]], "the block counts do not add up to the group sizes"
     lay.segments = 1
     for step: uint256 in range(17):
         if lay.segments >= biggest:
@@ -104,6 +140,43 @@ def _layout(journal: Bytes[MAX_JOURNAL]) -> Layout:
         lay.segments <<= 1
         lay.log_segments += 1
     return lay
+
+
+@internal
+@pure
+def _span(members: uint256) -> uint256:
+    """@notice Leaves a block of `members` spans in the journal tree: the count rounded up to a power of two."""
+    span: uint256 = 1
+    for step: uint256 in range(MAX_DEPTH + 1):
+        if span >= members:
+            break
+        span <<= 1
+    return span
+
+
+@internal
+@pure
+def _pad(branch: bytes32[MAX_DEPTH + 1], zeros: bytes32[MAX_DEPTH + 1], size: uint256, target: uint256) -> (bytes32[MAX_DEPTH + 1], uint256):
+    """@notice Zero leaves appended, as whole zero subtrees, until `size` leaves are a multiple of `target`."""
+    out: bytes32[MAX_DEPTH + 1] = branch
+    at: uint256 = size
+    for step: uint256 in range(MAX_DEPTH + 1):
+        if at % target == 0:
+            break
+        h: uint256 = 0
+        for t: uint256 in range(MAX_DEPTH):
+            if (at >> h) & 1 == 1:
+                break
+            h += 1
+        node: bytes32 = zeros[h]
+        at += 1 << h
+        for t: uint256 in range(MAX_DEPTH + 1):
+            if (at >> h) & 1 == 1:
+                break
+            node = keccak256(concat(out[h], node))
+            h += 1
+        out[h] = node
+    return (out, at)
 
 
 @internal
@@ -183,66 +256,72 @@ def shape(journal: Bytes[MAX_JOURNAL]) -> (uint256, uint256, uint256):
 @pure
 def journal_root(journal: Bytes[MAX_JOURNAL]) -> (bytes32, uint256):
     """
-    @notice (root, member count) of the keccak tree over the member journals in
-            batch order, zero leaves padding it to a power of two (aggregator/journal_tree.py).
+    @notice (root, member count) of the keccak tree over the member journals
+            (aggregator/journal_tree.py): block by block in tree order, each block's
+            members in group order from the leaf at a multiple of its span, zero leaves
+            padding every block to its span and the tree to a power of two
+            (aggregator/blocks.py); so each L2 block's root is a node of the tree.
     """
     lay: Layout = self._layout(journal)
     branch: bytes32[MAX_DEPTH + 1] = empty(bytes32[MAX_DEPTH + 1])
+    zeros: bytes32[MAX_DEPTH + 1] = empty(bytes32[MAX_DEPTH + 1])
+    for h: uint256 in range(MAX_DEPTH):
+        zeros[h + 1] = keccak256(concat(zeros[h], zeros[h]))
+    rec: uint256[3] = empty(uint256[3])
+    for form: uint256 in range(3):
+        if lay.count[form] > 0:
+            rec[form] = lay.at[form] + self._stride(form) - 32
     size: uint256 = 0
     # Leaf preimages (a single receipt's journal): id || u32 1 || n || u32 1 || out (56 bytes) for
     # fib and collatz; id || u32 2 || seed || rounds || u32 1 || out (64 bytes) for mimc.  The bytes
     # after the id are packed into one word from the record, read as the word that ends with it.
     one_in: uint256 = (1 << 224) | (1 << 128)
     two_in: uint256 = (2 << 224) | (1 << 64)
-    for form: uint256 in range(3):
-        if lay.count[form] == 0:
-            continue
-        stride: uint256 = self._stride(form)
-        pid: bytes32 = FIB_ID
-        if form == MIMC:
-            pid = MIMC_ID
-        elif form == COLLATZ:
-            pid = COLLATZ_ID
-        rec: uint256 = lay.at[form] + stride - 32
-        for j: uint256 in range(lay.count[form], bound=MAX_MEMBERS):
-            word: uint256 = convert(extract32(journal, rec), uint256)
-            rec = unsafe_add(rec, stride)
-            lo: uint256 = word & MASK64
-            mid: uint256 = (word >> 64) & MASK64
-            assert lo < P and mid < P, "batch value is not a canonical field element"
-            node: bytes32 = empty(bytes32)
+    for k: uint256 in range(lay.blocks, bound=MAX_BLOCKS):
+        members: uint256 = 0
+        for g: uint256 in range(3):
+            if g >= lay.groups:
+                break
+            form: uint256 = lay.form_of[g]
+            count: uint256 = convert(slice(journal, lay.table + 4 * (k * lay.groups + g), 4), uint256)
+            members += count
+            stride: uint256 = self._stride(form)
+            pid: bytes32 = FIB_ID
             if form == MIMC:
-                hi: uint256 = (word >> 128) & MASK64
-                assert hi < P, "batch value is not a canonical field element"
-                node = keccak256(concat(pid, convert(two_in | (hi << 160) | (mid << 96) | lo, bytes32)))
-            else:
-                node = keccak256(slice(concat(pid, convert(one_in | (mid << 160) | (lo << 64), bytes32)), 0, 56))
-            size = unsafe_add(size, 1)
-            h: uint256 = 0
-            for step: uint256 in range(MAX_DEPTH + 1):
-                if (size >> h) & 1 == 1:
-                    break
-                node = keccak256(abi_encode(branch[h], node))
-                h = unsafe_add(h, 1)
-            branch[h] = node
+                pid = MIMC_ID
+            elif form == COLLATZ:
+                pid = COLLATZ_ID
+            for j: uint256 in range(count, bound=MAX_MEMBERS):
+                word: uint256 = convert(extract32(journal, rec[form]), uint256)
+                rec[form] = unsafe_add(rec[form], stride)
+                lo: uint256 = word & MASK64
+                mid: uint256 = (word >> 64) & MASK64
+                assert lo < P and mid < P, "batch value is not a canonical field element"
+                node: bytes32 = empty(bytes32)
+                if form == MIMC:
+                    hi: uint256 = (word >> 128) & MASK64
+                    assert hi < P, "batch value is not a canonical field element"
+                    node = keccak256(concat(pid, convert(two_in | (hi << 160) | (mid << 96) | lo, bytes32)))
+                else:
+                    node = keccak256(slice(concat(pid, convert(one_in | (mid << 160) | (lo << 64), bytes32)), 0, 56))
+                size = unsafe_add(size, 1)
+                h: uint256 = 0
+                for step: uint256 in range(MAX_DEPTH + 1):
+                    if (size >> h) & 1 == 1:
+                        break
+                    node = keccak256(abi_encode(branch[h], node))
+                    h = unsafe_add(h, 1)
+                branch[h] = node
+        branch, size = self._pad(branch, zeros, size, self._span(members))
+    total: uint256 = lay.count[FIB] + lay.count[MIMC] + lay.count[COLLATZ]
+    leaves: uint256 = self._span(size)
+    branch, size = self._pad(branch, zeros, size, leaves)
     depth: uint256 = 0
     for step: uint256 in range(MAX_DEPTH + 1):
-        if (1 << depth) >= size:
+        if (1 << depth) >= leaves:
             break
         depth += 1
-    if size == 1 << depth:
-        return (branch[depth], size)
-    node: bytes32 = empty(bytes32)
-    zero: bytes32 = empty(bytes32)
-    for h: uint256 in range(MAX_DEPTH):
-        if h >= depth:
-            break
-        if (size >> h) & 1 == 1:
-            node = keccak256(concat(branch[h], node))
-        else:
-            node = keccak256(concat(node, zero))
-        zero = keccak256(concat(zero, zero))
-    return (node, size)
+    return (branch[depth], total)
 
 
 @internal

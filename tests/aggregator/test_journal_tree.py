@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.journal_tree import InclusionError, inclusion_proof, journal_root, verify_inclusion
+from aggregator.journal_tree import ZERO_LEAF, InclusionError, inclusion_proof, journal_root, verify_inclusion
 from prover.crypto.keccak import keccak256
+from prover.errors import ProofFormatError
 from prover.programs import get_program
 from prover.receipt import Journal
 
@@ -54,3 +55,38 @@ def test_position_outside_the_batch_is_refused():
         inclusion_proof(journals(3), 3)
     with pytest.raises(InclusionError):
         journal_root([])
+
+
+def test_blocks_are_aligned_subtrees_widest_first():
+    from aggregator.blocks import BlockLayout, width
+
+    sizes_l2 = [3, 1, 5, 2, 1]
+    order = BlockLayout.tree_order(sizes_l2)
+    assert [sizes_l2[k] for k in order] == [5, 3, 2, 1, 1]
+    layout = BlockLayout(tuple(sizes_l2[k] for k in order))
+    assert layout.starts == (0, 8, 12, 14, 15)
+    assert layout.end == 16 and layout.member_count == 12
+    for k, (start, size) in enumerate(zip(layout.starts, layout.sizes)):
+        assert start % width(size) == 0  # aligned: the node above the run is the block root
+        assert layout.block_of(start + size - 1) == (k, size - 1)
+    with pytest.raises(ProofFormatError):
+        layout.block_of(5)  # padding after the block of 5
+    with pytest.raises(ProofFormatError):
+        BlockLayout((2, 5))  # not widest first
+
+
+def test_a_blocked_tree_is_the_tree_of_its_block_roots():
+    from aggregator.journal_tree import journal_root, journal_tree_node
+
+    js = journals(6)
+    positions = [0, 1, 2, 4, 5, 6]  # blocks of 3 and 2 members, then 1
+    root = journal_root(js, positions)
+    block_roots = [journal_tree_node(js, positions, 2, 0), journal_tree_node(js, positions, 1, 2), journal_tree_node(js, positions, 0, 6)]
+    assert block_roots[0] == journal_root(js[:3])
+    assert block_roots[1] == journal_root(js[3:5])
+    assert block_roots[2] == js[5].digest
+    assert root == keccak256(block_roots[0] + keccak256(block_roots[1] + keccak256(block_roots[2] + ZERO_LEAF)))
+    for position, j in zip(positions, js):
+        assert verify_inclusion(root, j.digest, position, inclusion_proof(js, position, positions))
+    with pytest.raises(InclusionError):
+        inclusion_proof(js, 3, positions)  # the padding leaf after the block of 3

@@ -17,6 +17,7 @@ from aggregator import BATCH_ID, BatchReceipt, BatchStatement, inclusion_proof, 
 from contracts.errors import L1Error
 from contracts.rollup import deploy_rollup
 from contracts.verifier import verify_request
+from prover.crypto.keccak import keccak256
 from prover.errors import SuperVMError
 from prover.math.goldilocks import P
 from prover.receipt import Backend
@@ -32,10 +33,18 @@ BATCHES = [
     [("fib", [n]) for n in range(1, 38)],
 ]
 
+#: Batches cut into L2 blocks (member counts in L2 order): each block is a subtree of the journal tree.
+BLOCKED = [
+    ([("fib", [n]) for n in range(3, 14)], [3, 1, 5, 2]),
+    ([("fib", [7]), ("mimc", [3, 70]), ("collatz", [27]), ("fib", [20]), ("collatz", [7]), ("mimc", [5, 3]), ("fib", [9])], [2, 3, 2]),
+]
+
 
 @pytest.fixture(scope="module")
 def batches():
-    return [prove_batch(members, options=TEST) for members in BATCHES]
+    return [prove_batch(members, options=TEST) for members in BATCHES] + [
+        prove_batch(members, options=TEST, blocks=blocks) for members, blocks in BLOCKED
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +148,48 @@ def test_submitted_batch_records_members_and_serves_inclusion(l1, batches):
     rollup.submit_batch(1, trace)
     assert rollup.batch(1)["journal_root"] == batch.journal_root
     assert rollup.batch(1)["request_count"] == 6
+
+
+def test_each_l2_block_is_a_subtree_proven_on_l1(l1, batches):
+    rollup = deploy_rollup(l1, dev_mode=True, min_security_bits=0)
+    batch = batches[-1]  # three programs in L2 blocks of 2, 3 and 2 members
+    assert len(batch.statement.blocks) == 3
+    rollup.submit_batch(0, batch)
+    assert rollup.batch(0)["journal_root"] == batch.journal_root
+    layout = batch.statement.layout
+    for journal, position in zip(batch.journals, batch.positions):
+        path = batch.inclusion_path(position)
+        assert rollup.journal_in_batch(0, journal.to_bytes(), position, path)
+        block, _ = layout.block_of(position)
+        node = journal.digest  # the path passes through the block's root
+        for level, sibling in enumerate(path[: layout.block_level(block)]):
+            node = keccak256(sibling + node) if (position >> level) & 1 else keccak256(node + sibling)
+        assert node == batch.block_root(block)
+    gaps = sorted(set(range(max(batch.positions) + 1)) - set(batch.positions))
+    assert gaps, "the block of 3 leaves a padding leaf to check"
+    with pytest.raises(SuperVMError):
+        batch.inclusion_path(gaps[0])
+
+
+def test_block_tables_that_do_not_fit_the_members_are_refused_by_both(anvil_rollup, batches):
+    batch = batches[-2]  # fib only, blocks of 5, 3, 2 and 1 in tree order
+    data = batch.statement.to_bytes()
+    table = len(data) - 4 * 4
+    cases = {
+        "rows swapped out of tree order": data[:table] + data[table + 4 : table + 8] + data[table : table + 4] + data[table + 8 :],
+        "a member moved between blocks": data[:table] + struct.pack(">4I", 4, 4, 2, 1),
+        "an empty block": data[:table] + struct.pack(">4I", 5, 3, 3, 0),
+        "counts that do not add up": data[:table] + struct.pack(">4I", 5, 3, 2, 2),
+        "no blocks": data[: table - 4] + struct.pack(">I", 0),
+        "a block count past the table": data[: table - 4] + struct.pack(">I", 5) + data[table:],
+    }
+    for name, statement in cases.items():
+        py, evm = python_accepts(statement, batch.seal), evm_accepts(anvil_rollup, statement, batch.seal)
+        assert (py, evm) == (False, False), name
+    # moving a member to another block is a well-formed statement with another tree: the transcript
+    # absorbs the table, so the seal does not carry over
+    moved = BatchStatement.from_bytes(data[:table] + struct.pack(">4I", 4, 4, 2, 1))
+    assert moved.journals == batch.journals and moved.journal_root != batch.journal_root
 
 
 def test_production_rollup_refuses_trace_batches(anvil_url):

@@ -154,3 +154,16 @@ def test_malformed_root_only_submissions_and_queries_are_refused(rollup, receipt
     rollup.submit_batch(rollup.batch_count(), calldata)
     assert not rollup.root_only(rollup.batch_count() - 1)
     assert not rollup.journal_in_root_batch(rollup.batch_count() - 1, journal, 0, path)
+
+
+def test_a_root_only_batch_of_l2_blocks_settles_and_proves_every_member(rollup):
+    receipt = prove_batch([("fib", [n]) for n in (4, 9, 6, 12, 3)], "stark", OPTIONS, "root", blocks=[2, 3])
+    assert receipt.positions == (0, 1, 2, 4, 5)  # the block of 3 first (widest), then the block of 2
+    assert receipt.tree_slots == 6 and receipt.root_statement.inputs == (6,)  # one padding slot after the block of 3
+    index = rollup.batch_count()
+    rollup.submit_batch(index, receipt)
+    assert rollup.batch(index)["request_count"] == 6  # the tree slots the proof was made for
+    for journal, position in zip(receipt.journals, receipt.positions):
+        assert rollup.journal_in_root_batch(index, journal.to_bytes(), position, receipt.inclusion_path(position))
+    with pytest.raises(SuperVMError):
+        receipt.inclusion_path(3)  # the padding slot

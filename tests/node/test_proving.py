@@ -39,6 +39,32 @@ def test_positions_follow_the_aggregators_grouping():
             prove_in_worker([Journal(FIB, (5,), ()).to_bytes(), Journal(FIB, (6,), ()).to_bytes()], 0, "default", "calldata", 0).receipt))
 
 
+@pytest.mark.parametrize("da", ["calldata", "root"])
+def test_l2_blocks_become_subtrees_and_every_position_proves(da):
+    from aggregator.journal_tree import verify_inclusion
+    from node.proving import block_sizes
+    from prover.crypto import rescue_tree
+    from prover.crypto.rescue import digest_from_bytes, journal_leaf
+
+    members = [Member(k, bytes([k]) * 32, FIB, (n,), 16, None, blk) for k, (n, blk) in enumerate(
+        [(5, 7), (9, 7), (3, 8), (4, 8), (6, 8), (2, 9)])]
+    blocks = block_sizes(members)
+    assert blocks == [2, 3, 1]
+    backend, preset = (int(Backend.STARK), "test") if da == "root" else (int(Backend.TRACE), "default")
+    proved = prove_in_worker([Journal(FIB, m.inputs, ()).to_bytes() for m in members], backend, preset, da, 0, blocks)
+    receipt = BatchReceipt.from_bytes(proved.receipt)
+    assert proved.positions == [4, 5, 0, 1, 2, 6]  # the block of 3 first (widest), then 2, then 1
+    assert proved.outputs == [(5,), (34,), (2,), (3,), (8,), (1,)]
+    for m, position, out in zip(members, proved.positions, proved.outputs):
+        journal = Journal(FIB, m.inputs, out)
+        path = receipt.inclusion_path(position)
+        if da == "root":
+            leaf = journal_leaf(FIB, m.inputs, out)
+            assert rescue_tree.verify_inclusion(digest_from_bytes(proved.journal_root), leaf, position, [digest_from_bytes(p) for p in path])
+        else:
+            assert verify_inclusion(proved.journal_root, journal.digest, position, path)
+
+
 def test_stage_proves_closed_batches_in_a_worker(store, chain_id, signer):
     seq = Sequencer(store, chain_id, BatchPolicy(max_requests=3), GasModel.for_backend("trace"), Executor())
     seq.submit([signer.sign("fib", [i + 1]).to_json() for i in range(3)] + [signer.sign("mimc", [1, 70]).to_json()])
