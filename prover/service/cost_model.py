@@ -107,6 +107,8 @@ class CostModel:
         #: Measured seconds of one refit (moving average), what the share above is charged against.
         self.refit_s = 0.0
         self._fitted_at: dict[ModelKey, float] = {}
+        #: Before this time every due key is held back by its refit interval, so :meth:`refresh` skips them.
+        self._quiet_until = 0.0
         #: Bumped on every change of a fit, so a caller may reuse decisions made under the same version.
         self.version = 0
 
@@ -139,6 +141,8 @@ class CostModel:
             if fitted is None or (
                 self._new[key] * 8 >= max(1, fitted.samples) and self._new_work[key] * self._refit_share >= self.refit_s
             ):
+                if key not in self._due:
+                    self._quiet_until = 0.0  # a newly due key is looked at by the next refresh
                 self._due.add(key)
 
     def observe_many(self, backend: object, program: str, rows: int, total_s: float, count: int, mode: str) -> None:
@@ -168,8 +172,12 @@ class CostModel:
         with self._lock:
             if self._due:  # keys whose new data can pay for a refit (marked by observe): planning stays O(1)
                 now = time.monotonic()
-                for key in list(self._due):
-                    self._maybe_refit(key, now)
+                if now >= self._quiet_until:
+                    for key in list(self._due):
+                        self._maybe_refit(key, now)
+                    # keys still due wait only for their interval: no refresh needs to look before it ends
+                    held = [self._fitted_at.get(k, 0.0) + self._interval for k in self._due]
+                    self._quiet_until = min(held) if held else 0.0
             return self.version
 
     def _maybe_refit(self, key: ModelKey, now: float) -> None:

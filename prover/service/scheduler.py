@@ -23,8 +23,9 @@ UNKNOWN_COST_S = 1e-3
 #: Plans remembered before the memo is cleared.
 MEMO_SIZE = 256
 
-#: Predictions within this factor of each other are a close call: the other strategy is tried once.
-CLOSE_CALL = 1.5
+#: Predictions within this factor of each other are a close call: the other strategy is tried once (one run of
+#: a workload at worst twice as slow, against every later run at the faster measured strategy).
+CLOSE_CALL = 2.0
 
 #: A run that strays from its prediction by more than this fraction also has the other strategy tried once.
 MISPREDICTED = 0.25
