@@ -33,6 +33,12 @@ MISPREDICTED = 0.25
 #: Weight of a new run in a strategy's measured time for a workload (exponential moving average).
 RUN_WEIGHT = 0.3
 
+#: A strategy that measured slower, but within this factor of the faster, is run again up to RETRIES runs in
+#: all, at most once every RETRY_EVERY runs of the workload: one unlucky run does not rule it out for good.
+RETRY_WITHIN = 1.5
+RETRIES = 3
+RETRY_EVERY = 3
+
 #: Modes consulted, in order, when predicting the cost of a request in a given mode.
 _FALLBACK = {
     "local": ("local", "worker", "batch"),
@@ -109,7 +115,9 @@ class AdaptiveScheduler:
         self.balance = balance
         self._memo: dict[tuple, Plan] = {}
         #: Measured seconds per strategy for each (workload, cache decision) run before.
-        self._runs: dict[tuple, dict[str, float]] = {}
+        #: Per (workload, cache decision): "calls" (runs filed) and, per strategy, (moving average of its
+        #: measured seconds, its runs, the call number of its last run).
+        self._runs: dict[tuple, dict] = {}
 
     def cost(self, item: WorkItem, mode: str) -> float:
         """Predicted seconds for one request of ``item`` in ``mode`` (local, worker, batch or worker-batch), with fallbacks."""
@@ -153,30 +161,45 @@ class AdaptiveScheduler:
             if len(self._runs) >= MEMO_SIZE:
                 self._runs.clear()
             runs = self._runs[plan.key] = {}
+        calls = runs.get("calls", 0) + 1
+        runs["calls"] = calls
         old = runs.get(plan.strategy)
-        runs[plan.strategy] = seconds if old is None else (1.0 - RUN_WEIGHT) * old + RUN_WEIGHT * seconds
+        if old is None:
+            runs[plan.strategy] = (seconds, 1, calls)
+        else:
+            runs[plan.strategy] = ((1.0 - RUN_WEIGHT) * old[0] + RUN_WEIGHT * seconds, old[1] + 1, calls)
 
-    def _settle(self, plan: Plan, runs: dict[str, float]) -> Plan:
+    def _settle(self, plan: Plan, runs: dict) -> Plan:
         """The plan once measured runs of this workload exist.
 
         The model predicts expected costs; a given workload can stray from them (one proof-of-work draw
         repeated, a batch whose steps are far below its padded rows), and near a break-even point that
         flips the choice.  So a close call, or a run that strayed from its prediction, has the other
-        strategy tried once; once both have run, the faster measured one is kept.
+        strategy tried; once both have run, the faster measured one is kept.  One run is one draw of a
+        noisy machine, so a loser that measured within RETRY_WITHIN of the winner is tried again, every
+        RETRY_EVERY runs, until it has RETRIES runs behind its average.
         """
         other = "sequential" if plan.strategy == "parallel" else "parallel"
         if other == "parallel" and not plan.key[2]:
             return plan
         mine, theirs = runs.get(plan.strategy), runs.get(other)
-        if theirs is not None and (mine is None or theirs < mine):
-            return replace(plan, strategy=other, reason=f"{other} measured faster on this workload")
-        if theirs is None and mine is not None:
+        if theirs is None:
+            if mine is None:
+                return plan
             predicted = {"sequential": plan.sequential_s, "parallel": plan.parallel_s}
             close = predicted[other] <= CLOSE_CALL * predicted[plan.strategy]
-            strayed = abs(mine - predicted[plan.strategy]) > MISPREDICTED * max(predicted[plan.strategy], 1e-12)
+            strayed = abs(mine[0] - predicted[plan.strategy]) > MISPREDICTED * max(predicted[plan.strategy], 1e-12)
             if close or strayed:
-                return replace(plan, strategy=other, reason=f"trying {other} once: {'close call' if close else 'prediction missed'}")
-        return plan
+                return replace(plan, strategy=other, reason=f"trying {other}: {'close call' if close else 'prediction missed'}")
+            return plan
+        if mine is None:
+            return replace(plan, strategy=other, reason=f"{other} measured on this workload")
+        (fast, fast_run), (slow, slow_run) = sorted([(plan.strategy, mine), (other, theirs)], key=lambda item: item[1][0])
+        if slow_run[1] < RETRIES and runs["calls"] - slow_run[2] >= RETRY_EVERY and slow_run[0] <= RETRY_WITHIN * fast_run[0]:
+            return replace(plan, strategy=slow, reason=f"trying {slow} again: within {RETRY_WITHIN}x of {fast}")
+        if fast == plan.strategy:
+            return plan
+        return replace(plan, strategy=fast, reason=f"{fast} measured faster on this workload")
 
     def _plan(self, workload: Sequence[WorkItem], cache: CacheView | None, pool_available: bool) -> Plan:
         n = sum(item.count for item in workload)
