@@ -246,8 +246,8 @@ class NodeApi:
         block = self.store.get_block(_int_param(number, "number"))
         block["requests"] = [_hex(i) for i in block["requests"]]
         block["root"] = None
-        mine = self.store.block_positions(block["number"])
-        if mine and block["batch"] is not None and self.store.get_batch(block["batch"])["status"] in (PROVEN, SUBMITTED, VERIFIED):
+        mine = self.store.block_positions(block["number"], block["batch"]) if block["batch"] is not None else []
+        if mine and self.store.get_batch(block["batch"])["status"] in (PROVEN, SUBMITTED, VERIFIED):
             # the block's members fill an aligned run of the batch's journal tree: its root is the node above it
             level = (width(len(mine)) - 1).bit_length()
             index = mine[0] >> level

@@ -508,9 +508,11 @@ class Store:
     def accepted_times(self, batch: int) -> list[float]:
         return [r[0] for r in self._r.execute("SELECT accepted_at FROM requests WHERE batch=?", (batch,))]
 
-    def block_positions(self, block: int) -> list[int]:
-        """Journal tree positions of an L2 block's proven members, ascending (empty before its batch is proven)."""
-        rows = self._r.execute("SELECT position FROM requests WHERE block=? AND position IS NOT NULL ORDER BY position", (block,))
+    def block_positions(self, block: int, batch: int) -> list[int]:
+        """Journal tree positions of an L2 block's members proven in ``batch``, ascending (empty before it is proven)."""
+        rows = self._r.execute(
+            "SELECT position FROM requests WHERE block=? AND batch=? AND position IS NOT NULL ORDER BY position", (block, batch)
+        )
         return [r[0] for r in rows]
 
     def journal_positions(self, batch: int) -> list[int]:
