@@ -10,9 +10,11 @@ whose values the verifier knows.
 
 Transitions are not enforced across segment boundaries (the zerofier leaves
 out the last row of every segment), and each member's journal values are
-segment assertions at offsets 0 and ``L - 1``: the verifier interpolates them
-at the out-of-domain point, so every journal value is constrained by the AIR
-and a swapped, dropped, duplicated or reordered member breaks the proof.
+segment assertions at offsets 0 and ``L - 1`` (the verifier interpolates them
+at the out-of-domain point) or, for forms with an entry row, a row-set
+assertion on the rows the members' inputs place (the verifier multiplies one
+factor per member).  So every journal value is constrained by the AIR, and a
+swapped, dropped, duplicated or reordered member breaks the proof.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ import numpy as np
 
 from aggregator.segments import FORMS, LAST
 from aggregator.statement import BatchStatement
-from prover.air.air import Air, Assertion, SegmentAssertion, TransitionDegree
+from prover.air.air import Air, Assertion, RowSetAssertion, SegmentAssertion, TransitionDegree
 from prover.crypto.keccak import keccak256
 from prover.errors import InvalidParametersError
 from prover.programs.base import MAX_LOG_TRACE_LENGTH, next_power_of_two
 
 BATCH_AIR_NAME = "supervm-batch"
-BATCH_AIR_VERSION = 1
+BATCH_AIR_VERSION = 2
 
 
 def batch_air_definition() -> bytes:
@@ -47,6 +49,7 @@ def batch_air_definition() -> bytes:
                 "transition_degrees": [[d.base, list(d.cycles)] for d in form.transition_degrees()],
                 "periodic_columns": form.periodic_columns(),
                 "padding_inputs": list(form.padding_inputs),
+                "entry_values": [list(v) for v in form.entry_values()],
             }
             for form in FORMS
         ],
@@ -128,6 +131,21 @@ class BatchAir(Air):
             for k, (column, at, _) in enumerate(padding):
                 row = segment - 1 if at == LAST else at
                 out.append(SegmentAssertion(offset + column, row, tuple(m[k][2] for m in members)))
+        return out
+
+    def row_set_assertions(self, trace_length: int) -> list[RowSetAssertion]:
+        """Per group with an entry row: each entry value on the entry rows of every member, then padding."""
+        segment = trace_length // self.segment_count
+        out = []
+        for group, offset in zip(self.groups, self.column_offsets):
+            form = group.form
+            entries = form.entry_values()
+            if not entries:
+                continue
+            inputs = [j.inputs for j in group.members]
+            inputs += [form.padding_inputs] * (self.segment_count - len(group.members))
+            rows = tuple(j * segment + form.entry_row(x, segment) for j, x in enumerate(inputs))
+            out += [RowSetAssertion(offset + column, rows, value) for column, value in entries]
         return out
 
     def generate_trace(self, trace_length: int | None = None) -> np.ndarray:

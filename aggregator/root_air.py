@@ -38,7 +38,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from aggregator.journal_tree import placed
-from aggregator.segments import FORMS, FibSegment, _fib_segment
+from aggregator.segments import SteppedFibSegment, _fib_segment
 from prover.air.air import Air, Assertion, SegmentAssertion, TransitionDegree
 from prover.air.rescue_lane import BLOCK, RescueLane
 from prover.crypto import rescue
@@ -49,7 +49,7 @@ from prover.programs.base import MAX_LOG_TRACE_LENGTH, next_power_of_two
 from prover.receipt import Journal
 from prover.stark.params import ProofOptions
 
-FIB_FORM = next(form for form in FORMS if isinstance(form, FibSegment))
+FIB_FORM = SteppedFibSegment()
 FIB_ID = FIB_FORM.program.program_id
 
 #: The id a root-only batch statement is proven under (the first bytes of its transcript seed).

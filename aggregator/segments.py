@@ -1,14 +1,25 @@
 """Segment forms: how one program's execution fills a fixed-length segment of a batch trace.
 
-A batch trace stacks member executions as equal segments of ``L`` rows.  For
-the batch AIR to bind every member with constraints at the *same* two
-offsets of each segment (row 0 and row ``L - 1``), each form runs its
-program for exactly the member's step count and then freezes its state: a
-binary, non-increasing step flag ``s`` selects "step" or "hold", and a
-counter ``c`` adds up the steps, so the end row carries both the output and
-the step count of the statement.  The forms prove the same statements as the
-single-execution AIRs in :mod:`prover.programs` (``fib(n) = out``,
-``mimc(seed, rounds) = out``, ``collatz(n) = steps``).
+A batch trace stacks member executions as equal segments of ``L`` rows.  The
+batch AIR binds every member with constraints at the same offsets of each
+segment (row 0 and row ``L - 1``, whose rows form cosets the verifier
+interpolates over), plus, for forms that need it, at one *entry* row per
+segment that the member's input places.
+
+* ``fib`` runs the plain recurrence through the whole segment and places its
+  execution so that it ends on the segment's last row: the member's first
+  step, (a, b) = (0, 1), sits at row ``L - 1 - n`` (an entry row), and the
+  rows before it hold the recurrence run backwards.  Two columns and linear
+  constraints, like the single-execution AIR.
+* ``mimc`` and ``collatz`` run their program for exactly the member's step
+  count and then freeze their state: a binary, non-increasing step flag
+  selects "step" or "hold" and a counter adds up the steps (collatz's own
+  ``done`` flag plays that part), so the last row carries both the output and
+  the step count.
+
+The forms prove the same statements as the single-execution AIRs in
+:mod:`prover.programs` (``fib(n) = out``, ``mimc(seed, rounds) = out``,
+``collatz(n) = steps``).
 """
 
 from __future__ import annotations
@@ -71,8 +82,35 @@ class SegmentForm(ABC):
     def segment(self, inputs: Sequence[int], length: int) -> np.ndarray:
         """The member's segment, uint64 of shape (width, length)."""
 
+    def entry_values(self) -> list[tuple[int, int]]:
+        """(column, value) pairs that hold at each member's entry row; none for most forms."""
+        return []
+
+    def entry_row(self, inputs: Sequence[int], length: int) -> int:
+        """Row of a segment of ``length`` rows where the member's entry values hold."""
+        raise NotImplementedError(f"{type(self).__name__} has no entry row")
+
     def periodic_columns(self) -> list[list[int]]:
         return []
+
+
+@njit(cache=True)
+def _fib_run_segment(n: int, length: int) -> np.ndarray:
+    out = np.empty((2, length), dtype=np.uint64)
+    start = length - 1 - n
+    a = np.uint64(0)
+    b = np.uint64(1)
+    for i in range(start, length):
+        out[0, i] = a
+        out[1, i] = b
+        a, b = b, gl.add(a, b)
+    a = np.uint64(0)
+    b = np.uint64(1)
+    for i in range(start - 1, -1, -1):
+        a, b = gl.sub(b, a), a
+        out[0, i] = a
+        out[1, i] = b
+    return out
 
 
 @njit(cache=True)
@@ -108,7 +146,41 @@ def _mimc_segment(seed: np.uint64, rounds: int, length: int, constants: np.ndarr
 
 
 class FibSegment(SegmentForm):
-    """Columns a, b, s, c: (a, b) steps as Fibonacci while s = 1 and holds after; c counts steps."""
+    """Columns a, b stepping as Fibonacci on every row; (0, 1) at the entry row L - 1 - n, a = out on the last."""
+
+    program = get_program("fib")
+    width = 2
+    padding_inputs = (0,)
+
+    def rows(self, inputs, outputs):
+        return max(self.min_rows, next_power_of_two(inputs[0] + 1))
+
+    def transition_degrees(self):
+        return [TransitionDegree(1), TransitionDegree(1)]
+
+    def evaluate_transition(self, cur, nxt, periodic):
+        a, b = cur
+        return [nxt[0] - b, nxt[1] - (a + b)]
+
+    def boundary(self, inputs, outputs):
+        return [(0, LAST, outputs[0])]
+
+    def entry_values(self):
+        return [(0, 0), (1, 1)]
+
+    def entry_row(self, inputs, length):
+        return length - 1 - inputs[0]
+
+    def segment(self, inputs, length):
+        return _fib_run_segment(inputs[0], length)
+
+
+class SteppedFibSegment(SegmentForm):
+    """Columns a, b, s, c: (a, b) steps as Fibonacci while s = 1 and holds after; c counts steps.
+
+    The root-only batch AIR (:mod:`aggregator.root_air`) uses this form: its hash lane reads every
+    member's values on fixed rows of the segment.
+    """
 
     program = get_program("fib")
     width = 4

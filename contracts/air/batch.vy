@@ -6,7 +6,8 @@
         columns.  This contract decodes the statement, gives the trace shape,
         evaluates the constraints at the out-of-domain point (transitions
         exempt on each segment's last row, member values interpolated over
-        the segment cosets) and builds the keccak tree of the member journals.
+        the segment cosets, fib entry rows multiplied out) and builds the
+        keccak tree of the member journals.
 @dev Member values are read from the statement with one inline extract32 each (an internal
      call would copy the whole statement); the
      interpolations use a running common denominator, so no member-sized
@@ -19,7 +20,7 @@ import collatz_rules
 P: constant(uint256) = 18446744069414584321
 W: constant(uint256) = 7
 MASK64: constant(uint256) = 18446744073709551615
-PROGRAM_ID: public(constant(bytes32)) = 0xad1fbe6f69c279b28356d960e805542124265bfebb79e3ff0326b834125af1c6
+PROGRAM_ID: public(constant(bytes32)) = 0x76d5eb0a1babd1c1ba12f13531f5217b41b374ea41598b9ceb4862d70255ce94
 FIB_ID: constant(bytes32) = 0x48753cacce5aafa3f9fcc06537983d1dcaee2e63292c7c510376ffc1c17a0486
 MIMC_ID: constant(bytes32) = 0x2fdd5a2fa827eba77b2719e004b3fbd17f229fdbadab7903207beb18d967bbec
 COLLATZ_ID: constant(bytes32) = 0x95e8742e0a33e948fe7f6c04de46361ee4327d62984af68d9c8f0dc17347efb1
@@ -59,7 +60,7 @@ def _stride(form: uint256) -> uint256:
 @pure
 def _width(form: uint256) -> uint256:
     if form == FIB:
-        return 4
+        return 2
     if form == MIMC:
         return 3
     return 10
@@ -184,8 +185,6 @@ def _pad(branch: bytes32[MAX_DEPTH + 1], zeros: bytes32[MAX_DEPTH + 1], size: ui
 def _comp_columns(lay: Layout) -> uint256:
     """@notice Composition columns of aggregator.air.BatchAir for this layout (see tests/aggregator)."""
     comp: uint256 = 1
-    if lay.count[FIB] > 0 and lay.segments > 1:
-        comp = 2
     if lay.count[MIMC] > 0:
         if lay.segments > 2:
             comp = 4
@@ -388,14 +387,10 @@ def _transitions(lay: Layout, log_t: uint256, z0: uint256, z1: uint256, ood: Dyn
     b2: uint256[2] = empty(uint256[2])
     oms: uint256[2] = empty(uint256[2])
     if lay.count[FIB] > 0:
-        cur, nxt = self._frame(ood, lay.width, col, 4)
-        b1, b2, oms = self._step_rules(cur, nxt, 2)
-        out.append(b1)
-        out.append(b2)
-        out.append(self._d(self._d(nxt[0], cur[0]), self._e(cur[2], self._d(cur[1], cur[0]))))
-        out.append(self._d(self._d(nxt[1], cur[1]), self._e(cur[2], cur[0])))
-        out.append(self._d(self._d(nxt[3], cur[3]), cur[2]))
-        col += 4
+        cur, nxt = self._frame(ood, lay.width, col, 2)
+        out.append(self._d(nxt[0], cur[1]))
+        out.append(self._d(nxt[1], self._plus(cur[0], cur[1])))
+        col += 2
     if lay.count[MIMC] > 0:
         cur, nxt = self._frame(ood, lay.width, col, 3)
         b1, b2, oms = self._step_rules(cur, nxt, 1)
@@ -487,6 +482,63 @@ def _interpolate(journal: Bytes[MAX_JOURNAL], at: uint256, stride: uint256, coun
 
 
 @internal
+@view
+def _entry_vanishing(journal: Bytes[MAX_JOURNAL], at: uint256, count: uint256, log_n: uint256, log_t: uint256, z: uint256[2]) -> uint256[2]:
+    """
+    @notice prod_j (z - g^(j L + L - 1 - n_j)) over the N fib segments, padding members having
+            n = 0: the vanishing polynomial of the entry rows, where each member's (a, b) = (0, 1).
+    @dev g^m is one table factor per 6-bit digit of m (m < L <= 2^22, so at most 4 digits):
+         table[64 d + v] = g^(v 64^d), built only as far as L needs.
+    """
+    log_l: uint256 = log_t - log_n
+    g: uint256 = goldilocks.root_of_unity(log_t)
+    omega: uint256 = goldilocks.root_of_unity(log_n)
+    table: uint256[256] = empty(uint256[256])
+    base: uint256 = g
+    for d: uint256 in range(4):
+        if 6 * d >= log_l:
+            break
+        entries: uint256 = 64
+        if log_l < 6 * d + 6:
+            entries = 1 << (log_l - 6 * d)
+        acc: uint256 = 1
+        for v: uint256 in range(64):
+            if v >= entries:
+                break
+            table[64 * d + v] = acc
+            acc = uint256_mulmod(acc, base, P)
+        base = acc
+    last: uint256 = (1 << log_l) - 1
+    z0: uint256 = z[0]
+    z1: uint256 = z[1]
+    z1x7: uint256 = uint256_mulmod(W, z1, P)
+    v0: uint256 = 1
+    v1: uint256 = 0
+    w: uint256 = 1
+    rec: uint256 = at + 16 - 32
+    for j: uint256 in range(1 << log_n, bound=MAX_MEMBERS):
+        m: uint256 = last
+        if j < count:
+            word: uint256 = convert(extract32(journal, rec), uint256)
+            rec = unsafe_add(rec, 16)
+            m = last - ((word >> 64) & MASK64)
+        x: uint256 = table[m & 63]
+        if m >= 64:
+            x = unsafe_mul(x, table[64 + ((m >> 6) & 63)]) % P
+            if m >= 4096:
+                x = unsafe_mul(x, table[128 + ((m >> 12) & 63)]) % P
+                if m >= 262144:
+                    x = unsafe_mul(x, table[192 + (m >> 18)]) % P
+        x = unsafe_mul(x, w) % P
+        w = unsafe_mul(w, omega) % P
+        e: uint256 = unsafe_sub(unsafe_add(z0, P), x)
+        t0: uint256 = unsafe_add(unsafe_mul(v0, e), unsafe_mul(v1, z1x7)) % P
+        v1 = unsafe_add(unsafe_mul(v0, z1), unsafe_mul(v1, e)) % P
+        v0 = t0
+    return [v0, v1]
+
+
+@internal
 @pure
 def _col(ood: DynArray[uint256, 80], c: uint256) -> uint256[2]:
     return [ood[2 * c], ood[2 * c + 1]]
@@ -545,13 +597,11 @@ def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: 
             p[i] = power
             power = self._e(power, [alpha0, alpha1])
         if form == FIB:
-            power = p[4]
-            power = self._e(power, [alpha0, alpha1])
-            # a = 0, b = 1, c = 0 on first rows; a = out, c = n on last rows.
-            first = self._plus(first, self._plus(self._e(p[0], self._col(ood, col)), self._plus(self._e(p[1], self._d(self._col(ood, col + 1), [1, 0])), self._e(p[2], self._col(ood, col + 3)))))
-            last = self._plus(last, self._plus(self._e(p[3], self._col(ood, col)), self._e(p[4], self._col(ood, col + 3))))
-            last = self._d(last, self._interpolate(journal, lay.at[FIB], 16, lay.count[FIB], log_n, w_last, wn_last, [16, 8], [p[3], p[4]], no_pad))
-            col += 4
+            power = p[1]
+            # a = out on last rows (the entry rows follow every group's segment assertions).
+            last = self._plus(last, self._e(p[0], self._col(ood, col)))
+            last = self._d(last, self._interpolate(journal, lay.at[FIB], 16, lay.count[FIB], log_n, w_last, wn_last, [16, 0], [p[0], p[0]], no_pad))
+            col += 2
         elif form == MIMC:
             power = p[4]
             # x = seed, c = 0 on first rows; x = out, c = rounds on last rows.
@@ -573,4 +623,11 @@ def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: 
     inv_last: uint256[2] = empty(uint256[2])
     inv_last[0], inv_last[1] = goldilocks.ext_inv(uint256_addmod(zn[0], P - exempt, P), zn[1])
     acc = self._plus(acc, self._plus(self._e(first, inv_first), self._e(last, inv_last)))
+    if lay.count[FIB] > 0:
+        # (a, b) = (0, 1) on every fib entry row: one quotient per column over the rows' vanishing polynomial.
+        entry: uint256[2] = self._plus(self._e(power, self._col(ood, 0)), self._e(self._e(power, [alpha0, alpha1]), self._d(self._col(ood, 1), [1, 0])))
+        vz: uint256[2] = self._entry_vanishing(journal, lay.at[FIB], lay.count[FIB], log_n, log_t, z)
+        inv_entry: uint256[2] = empty(uint256[2])
+        inv_entry[0], inv_entry[1] = goldilocks.ext_inv(vz[0], vz[1])
+        acc = self._plus(acc, self._e(entry, inv_entry))
     return (acc[0], acc[1])

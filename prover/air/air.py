@@ -61,6 +61,20 @@ class SegmentAssertion:
     values: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class RowSetAssertion:
+    """A boundary constraint at scattered rows: ``trace[column][r] == value`` for every ``r`` in ``rows``.
+
+    The quotient is ``(col(x) - value) / Z(x)`` with ``Z`` the product of
+    ``x - g^r``: the verifier multiplies one factor per row, so the rows may lie
+    anywhere (a batch member's first step, wherever its input puts it).
+    """
+
+    column: int
+    rows: tuple[int, ...]
+    value: int
+
+
 class Air(ABC):
     """Algebraic intermediate representation of one program."""
 
@@ -93,6 +107,10 @@ class Air(ABC):
 
     def segment_assertions(self, trace_length: int) -> list[SegmentAssertion]:
         """Boundary constraints repeated at one offset in every segment (see SegmentAssertion)."""
+        return []
+
+    def row_set_assertions(self, trace_length: int) -> list[RowSetAssertion]:
+        """Boundary constraints holding one value on a set of rows (see RowSetAssertion)."""
         return []
 
     def segment_constraints(self, trace_length: int) -> list[tuple[int, TransitionDegree]]:

@@ -7,7 +7,8 @@ the usual (x^T - 1)/(x - g^(T-1))), then the auxiliary transitions divided by
 (x^T - 1)/(x - g^(T-1)) (they hold across segment boundaries), then the assertions
 (T_col(x) - v)/(x - g^row), then the segment assertions
 (T_col(x) - I(x))/(x^N - h^N) with I interpolating the per-segment values over
-the coset h<g^L> (h = g^offset), then the segment constraints C(x)/(x^N - h^N)
+the coset h<g^L> (h = g^offset), then the row-set assertions (T_col(x) - v)/Z(x) with Z the
+product of x - g^r over the set's rows, then the segment constraints C(x)/(x^N - h^N)
 (times (x - g^(T-1)) at offset L - 1, whose last step would wrap to row 0).  The prover evaluates H over the
 low-degree-extension domain; the verifier evaluates it at the out-of-domain
 point z from the claimed trace values and checks it against the committed
@@ -21,12 +22,12 @@ from typing import Sequence
 
 import numpy as np
 
-from prover.air.air import Air, Assertion, SegmentAssertion
+from prover.air.air import Air, Assertion, RowSetAssertion, SegmentAssertion
 from prover.air.vectors import FieldVector
 from prover.math import goldilocks as gl
 from prover.math.goldilocks_ext import Ext, batch_inverse_ext
-from prover.math.ntt import coset_ntt, intt
-from prover.math.poly import eval_ext_poly, linear_combination
+from prover.math.ntt import coset_ntt, intt, lde_from_coeffs_rows
+from prover.math.poly import eval_ext_poly, linear_combination, vanishing_poly
 
 
 @lru_cache(maxsize=64)
@@ -106,9 +107,12 @@ def composition_on_lde(
     minus_last = np.uint64(gl.P - pow(g, trace_length - 1, gl.P))
     segment_assertions = air.segment_assertions(trace_length)
     interpolants = _segment_interpolants_on_lde(segment_assertions, segments, trace_length, n, offset, g)
+    row_sets = air.row_set_assertions(trace_length)
+    row_set_inverses = _row_set_inverses_on_lde(row_sets, trace_length, n, offset, g)
     constraints = air.segment_constraints(trace_length)
     last = trace_length // segments - 1
 
+    inverse_by_offset: dict[int, np.ndarray] = {}  # one period of 1 / (x^N - h^N) per offset
     out = np.empty((2, n), dtype=np.uint64)
     for lo in range(0, n, chunk):
         hi = lo + chunk
@@ -135,14 +139,13 @@ def composition_on_lde(
                 inverse_by_row[a.row] = gl.batch_inverse(gl.add_scalar_vec(x, np.uint64((gl.P - point) % gl.P)))
             numerator = gl.add_scalar_vec(trace_lde[a.column, lo:hi], np.uint64((gl.P - a.value) % gl.P))
             quotients.append(gl.mul_vec(numerator, inverse_by_row[a.row]))
-        inverse_by_offset: dict[int, np.ndarray] = {}
 
         def inverse_at(row: int) -> np.ndarray:
             """1 / (x^N - g^(row N)) over the chunk: the zerofier of rows row + j L."""
             if row not in inverse_by_offset:
                 shift = np.uint64((gl.P - pow(g, row * segments, gl.P)) % gl.P)
-                inverse_by_offset[row] = gl.batch_inverse(gl.add_scalar_vec(x_pow_n, shift))
-            return inverse_by_offset[row]
+                inverse_by_offset[row] = gl.batch_inverse(gl.add_scalar_vec(x_pow_n_period, shift))
+            return _window(inverse_by_offset[row], lo, chunk)
 
         for i, a in enumerate(segment_assertions):
             if i in interpolants:
@@ -150,6 +153,9 @@ def composition_on_lde(
             else:
                 numerator = gl.add_scalar_vec(trace_lde[a.column, lo:hi], np.uint64((gl.P - a.values[0]) % gl.P))
             quotients.append(gl.mul_vec(numerator, inverse_at(a.offset)))
+        for r in row_sets:
+            numerator = gl.add_scalar_vec(trace_lde[r.column, lo:hi], np.uint64((gl.P - r.value % gl.P) % gl.P))
+            quotients.append(gl.mul_vec(numerator, row_set_inverses[r.rows][lo:hi]))
         if constraints:
             step_values = air.evaluate_segment_constraints(cur, nxt, periodic)
             for (row, _), value in zip(constraints, step_values):
@@ -223,15 +229,45 @@ def _segment_interpolants_on_lde(
     for i, a in enumerate(segment_assertions):
         _check_segment_assertion(a, segments, trace_length)
         if len(set(a.values)) > 1:
-            padded = np.zeros(n, dtype=np.uint64)
-            padded[:segments] = segment_interpolant_coeffs(a.values, pow(g, a.offset, gl.P))
-            out[i] = coset_ntt(padded, offset)
+            coeffs = segment_interpolant_coeffs(a.values, pow(g, a.offset, gl.P))
+            out[i] = lde_from_coeffs_rows(coeffs[None, :], n // segments, offset)[0]
     return out
 
 
 def _check_segment_assertion(a: SegmentAssertion, segments: int, trace_length: int) -> None:
     if len(a.values) != segments or not 0 <= a.offset < trace_length // segments:
         raise ValueError(f"segment assertion on column {a.column} does not match {segments} segments")
+
+
+def row_set_points(rows: Sequence[int], trace_length: int) -> np.ndarray:
+    """g^r for every row r of a row set (g the trace domain's generator)."""
+    g = gl.root_of_unity((trace_length - 1).bit_length())
+    if len(set(rows)) != len(rows) or not all(0 <= r < trace_length for r in rows):
+        raise ValueError(f"row-set assertion rows must be distinct rows of a {trace_length}-row trace")
+    return np.array([pow(g, r, gl.P) for r in rows], dtype=np.uint64)
+
+
+def _row_set_inverses_on_lde(
+    row_sets: Sequence[RowSetAssertion], trace_length: int, n: int, offset: int, g: int
+) -> dict[tuple[int, ...], np.ndarray]:
+    """1 / Z(x) over the whole LDE domain for each distinct row set, Z its vanishing polynomial."""
+    out: dict[tuple[int, ...], np.ndarray] = {}
+    for r in row_sets:
+        if r.rows not in out:
+            coeffs = vanishing_poly(row_set_points(r.rows, trace_length))
+            size = 1 << (coeffs.shape[0] - 1).bit_length()
+            padded = np.zeros((1, size), dtype=np.uint64)
+            padded[0, : coeffs.shape[0]] = coeffs
+            out[r.rows] = gl.batch_inverse(lde_from_coeffs_rows(padded, n // size, offset)[0])
+    return out
+
+
+def row_set_vanishing_at(rows: Sequence[int], trace_length: int, z: Ext) -> Ext:
+    """prod_r (z - g^r) over a row set (verifier side)."""
+    acc = Ext(1)
+    for point in row_set_points(rows, trace_length):
+        acc = acc * (z - int(point))
+    return acc
 
 
 def segment_interpolant_at(values: Sequence[int], h: int, z: Ext) -> Ext:
@@ -280,6 +316,11 @@ def composition_at(
         h = pow(g, a.offset, gl.P)
         interpolant = segment_interpolant_at(a.values, h, z)
         quotients.append((trace_z[a.column] - interpolant) * (z_pow_n - pow(h, segments, gl.P)).inverse())
+    vanishing: dict[tuple[int, ...], Ext] = {}
+    for r in air.row_set_assertions(trace_length):
+        if r.rows not in vanishing:
+            vanishing[r.rows] = row_set_vanishing_at(r.rows, trace_length, z).inverse()
+        quotients.append((trace_z[r.column] - r.value) * vanishing[r.rows])
     constraints = air.segment_constraints(trace_length)
     if constraints:
         step_values = air.evaluate_segment_constraints(list(trace_z), list(trace_zg), periodic)

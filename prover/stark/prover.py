@@ -39,6 +39,9 @@ def check_assertions(
         found = trace[s.column, s.offset :: segment]
         if len(s.values) != len(found) or any(int(v) != w % gl.P for v, w in zip(found, s.values)):
             raise TraceError(f"segment assertion column {s.column} offset {s.offset} fails on the trace")
+    for r in air.row_set_assertions(length):
+        if any(int(trace[r.column, row]) != r.value % gl.P for row in r.rows):
+            raise TraceError(f"row-set assertion column {r.column} == {r.value} fails on the trace")
 
 
 def _open(tree: MerkleTree, leaves: np.ndarray, indices: list[int]) -> Openings:

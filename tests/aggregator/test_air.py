@@ -20,8 +20,6 @@ def statement(forms: tuple[int, ...], members: int) -> BatchStatement:
 def contract_comp_columns(forms: tuple[int, ...], segments: int) -> int:
     """The rule contracts/air/batch.vy (_comp_columns) applies."""
     comp = 1
-    if 0 in forms and segments > 1:
-        comp = 2
     if 1 in forms:
         comp = 4 if segments > 2 else 3
     if 2 in forms:
