@@ -10,6 +10,7 @@ from aggregator import BATCH_ID, BatchAir, BatchReceipt, BatchStatement, DAMode,
 from aggregator.statement import Group
 from prover.air.air import SegmentAssertion
 from prover.backends import prove, verify
+from prover.math.goldilocks import P
 from prover.errors import (
     InsecureReceiptError,
     InvalidInputError,
@@ -101,6 +102,31 @@ def test_a_batch_with_an_invalid_member_cannot_be_proven_or_verified():
         prove_trace(air, lying, air.generate_trace(), TEST)
     with pytest.raises(VerificationError):
         verify_batch(cheat(lying, honest))
+
+
+def test_a_fib_input_is_bound_by_its_entry_row():
+    # F(1) = F(2) = 1: the outputs agree, so only the entry row (L - 1 - n) tells the inputs apart.
+    honest = fib_statement((1, 1), (9, 34))
+    lying = fib_statement((2, 1), (9, 34))
+    air = BatchAir(lying)
+    with pytest.raises(TraceError):
+        prove_trace(air, lying, BatchAir(honest).generate_trace(), TEST)
+    with pytest.raises(VerificationError):
+        verify_batch(cheat(lying, honest))
+
+
+def test_fib_segments_run_the_recurrence_and_end_on_the_output():
+    statement = fib_statement((5, 5), (13, 233), (0, 0))
+    air = BatchAir(statement)
+    trace = air.generate_trace()
+    length = air.segment_rows
+    for j, (n, out) in enumerate([(5, 5), (13, 233), (0, 0)]):
+        a, b = trace[0, j * length : (j + 1) * length], trace[1, j * length : (j + 1) * length]
+        start = length - 1 - n
+        assert (int(a[start]), int(b[start])) == (0, 1) and int(a[-1]) == out
+        assert all(int(a[i + 1]) == int(b[i]) and int(b[i + 1]) == (int(a[i]) + int(b[i])) % P for i in range(length - 1))
+    rows = {r.rows for r in air.row_set_assertions(air.min_trace_length)}
+    assert rows == {tuple(j * length + length - 1 - n for j, n in enumerate([5, 13, 0, 0]))}
 
 
 class TranscriptOnlyAir(BatchAir):

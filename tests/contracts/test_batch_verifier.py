@@ -129,6 +129,27 @@ def test_mutated_statements_and_seals_are_rejected_by_both(anvil_rollup, batches
     assert cases >= 50
 
 
+def test_proofs_of_another_trace_are_rejected_by_both(anvil_rollup):
+    """A cheating prover's seal: the trace of one statement proven against another (entry row, output)."""
+    from aggregator import BatchAir
+    from prover.programs import get_program
+    from prover.receipt import Journal
+    from prover.stark.prover import prove_trace
+
+    fib = get_program("fib").program_id
+
+    def statement(*pairs):
+        return BatchStatement.from_journals(BATCH_ID, [Journal(fib, (n,), (out,)) for n, out in pairs])
+
+    honest = statement((1, 1), (9, 34), (4, 3))
+    for lying in (statement((2, 1), (9, 34), (4, 3)), statement((1, 1), (9, 35), (4, 3))):
+        seal = prove_trace(BatchAir(lying), lying, BatchAir(honest).generate_trace(), TEST, refuse_invalid=False).to_bytes()
+        assert not python_accepts(lying.to_bytes(), seal)
+        assert not evm_accepts(anvil_rollup, lying.to_bytes(), seal)
+    seal = prove_trace(BatchAir(honest), honest, BatchAir(honest).generate_trace(), TEST).to_bytes()
+    assert python_accepts(honest.to_bytes(), seal) and evm_accepts(anvil_rollup, honest.to_bytes(), seal)
+
+
 def test_submitted_batch_records_members_and_serves_inclusion(l1, batches):
     rollup = deploy_rollup(l1, dev_mode=True, min_security_bits=0)
     batch = batches[4]
