@@ -483,18 +483,20 @@ def _interpolate(journal: Bytes[MAX_JOURNAL], at: uint256, stride: uint256, coun
 
 @internal
 @view
-def _entry_vanishing(journal: Bytes[MAX_JOURNAL], at: uint256, count: uint256, log_n: uint256, log_t: uint256, z: uint256[2]) -> uint256[2]:
+def _fib_members(journal: Bytes[MAX_JOURNAL], at: uint256, count: uint256, log_n: uint256, log_t: uint256, w: uint256[2], wn: uint256[2], weight: uint256[2], z: uint256[2]) -> (uint256[2], uint256[2]):
     """
-    @notice prod_j (z - g^(j L + L - 1 - n_j)) over the N fib segments, padding members having
-            n = 0: the vanishing polynomial of the entry rows, where each member's (a, b) = (0, 1).
-    @dev g^m is one table factor per 6-bit digit of m (m < L <= 2^22, so at most 4 digits):
+    @notice (weight I(w), Z(z)) in one pass over the fib records: I the polynomial through the
+            outputs over the N-th roots of unity (padding outputs are 0; see _interpolate), Z the
+            vanishing polynomial of the entry rows j L + L - 1 - n_j (padding members: n = 0),
+            where each member's (a, b) = (0, 1).
+    @dev The entry point is g^(L - 1 - n_j) omega^j, omega^j being the interpolation's x_j;
+         g^m is one table factor per 6-bit digit of m (m < L <= 2^22, at most 4 digits):
          table[64 d + v] = g^(v 64^d), built only as far as L needs.
     """
     log_l: uint256 = log_t - log_n
-    g: uint256 = goldilocks.root_of_unity(log_t)
     omega: uint256 = goldilocks.root_of_unity(log_n)
     table: uint256[256] = empty(uint256[256])
-    base: uint256 = g
+    base: uint256 = goldilocks.root_of_unity(log_t)
     for d: uint256 in range(4):
         if 6 * d >= log_l:
             break
@@ -509,12 +511,22 @@ def _entry_vanishing(journal: Bytes[MAX_JOURNAL], at: uint256, count: uint256, l
             acc = uint256_mulmod(acc, base, P)
         base = acc
     last: uint256 = (1 << log_l) - 1
+    w0: uint256 = w[0]
+    w1: uint256 = w[1]
+    c: uint256 = uint256_mulmod(W * w1, w1, P)
+    w1x7: uint256 = uint256_mulmod(W, w1, P)
+    pp: uint256 = P * P
+    a0: uint256 = weight[0]
+    a1: uint256 = weight[1]
     z0: uint256 = z[0]
     z1: uint256 = z[1]
     z1x7: uint256 = uint256_mulmod(W, z1, P)
+    num0: uint256 = 0
+    num1: uint256 = 0
+    den: uint256 = 1
     v0: uint256 = 1
     v1: uint256 = 0
-    w: uint256 = 1
+    x: uint256 = 1
     rec: uint256 = at + 16 - 32
     for j: uint256 in range(1 << log_n, bound=MAX_MEMBERS):
         m: uint256 = last
@@ -522,20 +534,33 @@ def _entry_vanishing(journal: Bytes[MAX_JOURNAL], at: uint256, count: uint256, l
             word: uint256 = convert(extract32(journal, rec), uint256)
             rec = unsafe_add(rec, 16)
             m = last - ((word >> 64) & MASK64)
-        x: uint256 = table[m & 63]
+            u: uint256 = word & MASK64
+            e0: uint256 = unsafe_mul(a0, u) % P
+            e1: uint256 = unsafe_mul(a1, u) % P
+            d: uint256 = unsafe_sub(unsafe_add(w0, P), x)
+            norm: uint256 = unsafe_add(unsafe_mul(d, d), unsafe_sub(pp, c)) % P
+            xd: uint256 = unsafe_mul(x, den) % P
+            t0: uint256 = unsafe_add(unsafe_mul(e0, d), unsafe_sub(pp, unsafe_mul(e1, w1x7))) % P
+            t1: uint256 = unsafe_add(unsafe_mul(e1, d), unsafe_sub(pp, unsafe_mul(e0, w1))) % P
+            num0 = unsafe_add(unsafe_mul(num0, norm), unsafe_mul(t0, xd)) % P
+            num1 = unsafe_add(unsafe_mul(num1, norm), unsafe_mul(t1, xd)) % P
+            den = unsafe_mul(den, norm) % P
+        y: uint256 = table[m & 63]
         if m >= 64:
-            x = unsafe_mul(x, table[64 + ((m >> 6) & 63)]) % P
+            y = unsafe_mul(y, table[64 + ((m >> 6) & 63)]) % P
             if m >= 4096:
-                x = unsafe_mul(x, table[128 + ((m >> 12) & 63)]) % P
+                y = unsafe_mul(y, table[128 + ((m >> 12) & 63)]) % P
                 if m >= 262144:
-                    x = unsafe_mul(x, table[192 + (m >> 18)]) % P
-        x = unsafe_mul(x, w) % P
-        w = unsafe_mul(w, omega) % P
-        e: uint256 = unsafe_sub(unsafe_add(z0, P), x)
-        t0: uint256 = unsafe_add(unsafe_mul(v0, e), unsafe_mul(v1, z1x7)) % P
+                    y = unsafe_mul(y, table[192 + (m >> 18)]) % P
+        e: uint256 = unsafe_sub(unsafe_add(z0, P), unsafe_mul(y, x) % P)
+        t: uint256 = unsafe_add(unsafe_mul(v0, e), unsafe_mul(v1, z1x7)) % P
         v1 = unsafe_add(unsafe_mul(v0, z1), unsafe_mul(v1, e)) % P
-        v0 = t0
-    return [v0, v1]
+        v0 = t
+        x = unsafe_mul(x, omega) % P
+    assert den != 0, "out-of-domain point lies on a segment coset"
+    scale: uint256 = uint256_mulmod(goldilocks.inv(den), goldilocks.inv(1 << log_n), P)
+    interpolant: uint256[2] = self._e([uint256_mulmod(num0, scale, P), uint256_mulmod(num1, scale, P)], [uint256_addmod(wn[0], P - 1, P), wn[1]])
+    return (interpolant, [v0, v1])
 
 
 @internal
@@ -590,6 +615,7 @@ def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: 
     p: uint256[2][5] = empty(uint256[2][5])
     col: uint256 = 0
     no_pad: uint256[2] = empty(uint256[2])
+    vz: uint256[2] = empty(uint256[2])
     for form: uint256 in range(3):
         if lay.count[form] == 0:
             continue
@@ -599,8 +625,9 @@ def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: 
         if form == FIB:
             power = p[1]
             # a = out on last rows (the entry rows follow every group's segment assertions).
-            last = self._plus(last, self._e(p[0], self._col(ood, col)))
-            last = self._d(last, self._interpolate(journal, lay.at[FIB], 16, lay.count[FIB], log_n, w_last, wn_last, [16, 0], [p[0], p[0]], no_pad))
+            interpolant: uint256[2] = empty(uint256[2])
+            interpolant, vz = self._fib_members(journal, lay.at[FIB], lay.count[FIB], log_n, log_t, w_last, wn_last, p[0], z)
+            last = self._d(self._plus(last, self._e(p[0], self._col(ood, col))), interpolant)
             col += 2
         elif form == MIMC:
             power = p[4]
@@ -626,7 +653,6 @@ def evaluate(log_t: uint256, z0: uint256, z1: uint256, alpha0: uint256, alpha1: 
     if lay.count[FIB] > 0:
         # (a, b) = (0, 1) on every fib entry row: one quotient per column over the rows' vanishing polynomial.
         entry: uint256[2] = self._plus(self._e(power, self._col(ood, 0)), self._e(self._e(power, [alpha0, alpha1]), self._d(self._col(ood, 1), [1, 0])))
-        vz: uint256[2] = self._entry_vanishing(journal, lay.at[FIB], lay.count[FIB], log_n, log_t, z)
         inv_entry: uint256[2] = empty(uint256[2])
         inv_entry[0], inv_entry[1] = goldilocks.ext_inv(vz[0], vz[1])
         acc = self._plus(acc, self._e(entry, inv_entry))
