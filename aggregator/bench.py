@@ -26,9 +26,13 @@ from prover.stark.params import preset
 
 DEFAULT_SIZES = (1, 4, 16, 64, 256, 1024)
 QUICK_SIZES = (1, 4, 16)
+#: Times each calldata batch and its one-trace comparison are proven (alternately); the best of each is kept.
+PROVE_RUNS = 2
 #: Gas goals of the aggregator issue, per member at N = 1024.
 GOAL_CALLDATA = 2_000
 GOAL_ROOT = 1_500
+#: Prove-time goal: a calldata batch of N fib members against one fib trace of their total rows.
+GOAL_PROVE_RATIO = 1.2
 
 
 def fib_members(count: int, seed: int = 7) -> list[tuple[str, list[int]]]:
@@ -104,17 +108,18 @@ def run(
     for label, make, sizes_here in (("fib", fib_members, sizes), ("mixed", mixed_members, mixed_sizes)):
         for n in sizes_here:
             members = make(n)
-            say(f"[bench aggregate] {label} N={n}: proving ...")
-            started = time.perf_counter()
-            batch = prove_batch(members, "stark", options)
-            prove_s = time.perf_counter() - started
-            air = BatchAir(batch.statement)
-            total_rows = sum(g.form.rows(j.inputs, j.outputs) for g in air.groups for j in g.members)
-            one_trace_rows = next_power_of_two(total_rows)
-            say(f"[bench aggregate] {label} N={n}: one fib trace of {one_trace_rows} rows for comparison ...")
-            started = time.perf_counter()
-            prove("fib", (one_trace_rows - 1,), "stark", options)
-            one_trace_s = time.perf_counter() - started
+            say(f"[bench aggregate] {label} N={n}: proving, and one fib trace of the members' rows, {PROVE_RUNS} times each ...")
+            prove_s = one_trace_s = float("inf")
+            for _ in range(PROVE_RUNS):  # alternated, best of each: neither side runs only cold
+                started = time.perf_counter()
+                batch = prove_batch(members, "stark", options)
+                prove_s = min(prove_s, time.perf_counter() - started)
+                air = BatchAir(batch.statement)
+                total_rows = sum(g.form.rows(j.inputs, j.outputs) for g in air.groups for j in g.members)
+                one_trace_rows = next_power_of_two(total_rows)
+                started = time.perf_counter()
+                prove("fib", (one_trace_rows - 1,), "stark", options)
+                one_trace_s = min(one_trace_s, time.perf_counter() - started)
             say(f"[bench aggregate] {label} N={n}: submitting ...")
             gas = _submit(rollup, batch)
             rows_out.append(
@@ -161,6 +166,7 @@ def run(
         )
     fib_1024 = [r for r in rows_out if r["batch"] == "fib" and r["members"] == 1024]
     root_1024 = [r for r in root_rows if r["members"] == 1024 and r["fits_cap"]]
+    fib_largest = max((r for r in rows_out if r["batch"] == "fib"), key=lambda r: r["members"], default=None)
     return {
         "machine": describe_machine(),
         "l1": "embedded py-evm" if l1_rpc is None else l1_rpc,
@@ -177,6 +183,10 @@ def run(
             "root_only_gas_per_member_at_1024": GOAL_ROOT,
             "root_only_measured": root_1024[0]["gas_per_member"] if root_1024 else None,
             "root_only_met": bool(root_1024) and root_1024[0]["gas_per_member"] <= GOAL_ROOT,
+            "prove_ratio_at_largest_n": GOAL_PROVE_RATIO,
+            "prove_ratio_measured": fib_largest["prove_ratio"] if fib_largest else None,
+            "prove_ratio_n": fib_largest["members"] if fib_largest else None,
+            "prove_ratio_met": bool(fib_largest) and fib_largest["prove_ratio"] <= GOAL_PROVE_RATIO,
         },
         "reference": {"groth16_risc_zero_gas_per_proof": 316_000},
     }
@@ -222,9 +232,11 @@ def format_report(report: dict[str, Any]) -> str:
         f"goal: <= {goal['root_only_gas_per_member_at_1024']:,} in root-only mode: measured "
         f"{goal['root_only_measured'] if goal['root_only_measured'] is not None else 'n/a'} -> "
         f"{'met' if goal.get('root_only_met') else 'NOT met'}",
+        f"goal: prove ratio <= {goal['prove_ratio_at_largest_n']} (fib, N = {goal['prove_ratio_n']}): measured "
+        f"{goal['prove_ratio_measured']} -> {'met' if goal.get('prove_ratio_met') else 'NOT met'}",
         "reference: an unaggregated Groth16 verification (RISC Zero) costs ~316,000 gas per proof",
         "'1-trace s' proves one fib trace with the batch's total member rows (rounded up to a power of two);"
-        " the prove-time goal is ratio <= 1.2.",
+        f" both are proven {PROVE_RUNS} times, alternately, and the best time of each is shown.",
     ]
     return "\n".join(lines)
 

@@ -461,7 +461,7 @@ def lde_from_coeffs_rows(coeffs: np.ndarray, blowup: int, offset: int) -> np.nda
     if rows == 0:
         return np.zeros((0, t * blowup), dtype=np.uint64)
     omega_n = gl.root_of_unity(log_t + log_blowup)
-    shifts = np.array([offset * pow(omega_n, k, gl.P) % gl.P for k in range(blowup)], dtype=np.uint64)
+    shifts = gl.mul_vec(np.full(blowup, offset % gl.P, dtype=np.uint64), gl.powers(np.uint64(omega_n), blowup))
     tw = _twiddles(log_t, False)
     return _lde_interleaved(coeffs, shifts, tw)
 
