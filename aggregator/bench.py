@@ -27,7 +27,7 @@ from prover.stark.params import preset
 DEFAULT_SIZES = (1, 4, 16, 64, 256, 1024)
 QUICK_SIZES = (1, 4, 16)
 #: Times each calldata batch and its one-trace comparison are proven (alternately); the best of each is kept.
-PROVE_RUNS = 2
+PROVE_RUNS = 3
 #: Gas goals of the aggregator issue, per member at N = 1024.
 GOAL_CALLDATA = 2_000
 GOAL_ROOT = 1_500

@@ -15,6 +15,7 @@ from typing import Sequence, TypeVar
 
 from prover.crypto.keccak import keccak256
 from prover.errors import SuperVMError
+from prover.programs import program_by_id
 from prover.receipt import Journal
 
 ZERO_LEAF = bytes(32)
@@ -74,11 +75,19 @@ def inclusion_proof(journals: Sequence[Journal], position: int, positions: Seque
     return path
 
 
-def verify_inclusion(root: bytes, journal_hash: bytes, position: int, path: Sequence[bytes]) -> bool:
-    """True iff ``journal_hash`` is leaf ``position`` under ``root`` (the contract's rule)."""
-    if position >> len(path):
+def verify_inclusion(root: bytes, journal: bytes, position: int, path: Sequence[bytes]) -> bool:
+    """True iff the journal bytes are leaf ``position`` under ``root`` (the contract's rule).
+
+    Like ``Rollup.journal_in_batch``, this hashes the journal itself and requires a known program
+    id: a bare hash could be an inner node reached by a shorter path, or a padding slot's zero leaf.
+    """
+    if position >> len(path) or len(journal) < 32:
         return False
-    node = journal_hash
+    try:
+        program_by_id(bytes(journal[:32]))
+    except SuperVMError:
+        return False
+    node = keccak256(bytes(journal))
     for sibling in path:
         node = keccak256(sibling + node) if position & 1 else keccak256(node + sibling)
         position >>= 1

@@ -200,16 +200,20 @@ def root_only(index: uint256) -> bool:
 
 @external
 @view
-def journal_in_batch(index: uint256, journal_hash: bytes32, position: uint256, path: DynArray[bytes32, MAX_DEPTH]) -> bool:
+def journal_in_batch(index: uint256, journal: Bytes[SINGLE_JOURNAL], position: uint256, path: DynArray[bytes32, MAX_DEPTH]) -> bool:
     """
-    @notice True iff the journal with keccak256 `journal_hash` is leaf `position`
-            of verified batch `index`'s journal tree (siblings in `path`, leaf level first).
+    @notice True iff `journal` (a single execution's journal bytes, of a program registered
+            here) is leaf `position` of verified batch `index`'s journal tree (siblings in
+            `path`, leaf level first).
+    @dev The contract hashes the journal itself and requires a registered program id: a hash
+         alone could be an inner node reached by a shorter path, or a padding slot's zero leaf,
+         and an inner node's 64-byte preimage would need a program id for its left half.
     """
-    if index >= self.batch_count:
+    if index >= self.batch_count or len(journal) < 32 or position >> len(path) != 0:
         return False
-    if position >> len(path) != 0:
+    if self.programs[convert(slice(journal, 0, 32), bytes32)] == empty(address):
         return False
-    node: bytes32 = journal_hash
+    node: bytes32 = keccak256(journal)
     at: uint256 = position
     for sibling: bytes32 in path:
         if at & 1 == 1:

@@ -100,7 +100,7 @@ class Rollup:
         return int.from_bytes(result[:32], "big")
 
     def journal_in_batch(self, index: int, journal: bytes, position: int, path: list[bytes]) -> bool:
-        fn = self.rollup.functions.journal_in_batch(index, keccak256(journal), position, path)
+        fn = self.rollup.functions.journal_in_batch(index, journal, position, path)
         return bool(self.chain.call(fn))
 
     @property

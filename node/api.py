@@ -179,7 +179,7 @@ class NodeApi:
                 out["inclusion"]["tree"] = "rescue-prime"
                 out["inclusion"]["leaf"] = _hex(digest_to_bytes(leaves[position]))
                 out["inclusion"]["path"] = [_hex(digest_to_bytes(d)) for d in rescue_tree.inclusion_proof(leaves, position)]
-            else:  # a keccak tree: Rollup.journal_in_batch(index, keccak256(journal), position, path)
+            else:  # a keccak tree: Rollup.journal_in_batch(index, journal, position, path)
                 out["inclusion"]["tree"] = "keccak"
                 out["inclusion"]["journalHash"] = _hex(journals[positions.index(position)].digest)
                 out["inclusion"]["path"] = [_hex(p) for p in inclusion_proof(journals, position, positions)]

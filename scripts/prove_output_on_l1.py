@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if inclusion.get("tree") == "rescue-prime":
             fn = rollup.functions.journal_in_root_batch(inclusion["batchIndex"], journal_bytes, inclusion["position"], path)
         else:
-            fn = rollup.functions.journal_in_batch(inclusion["batchIndex"], Web3.keccak(journal_bytes), inclusion["position"], path)
+            fn = rollup.functions.journal_in_batch(inclusion["batchIndex"], journal_bytes, inclusion["position"], path)
         return fn.call()
 
     name = "journal_in_root_batch" if inclusion.get("tree") == "rescue-prime" else "journal_in_batch"

@@ -29,13 +29,13 @@ def test_every_member_has_a_valid_path_and_forgeries_fail(count):
     root = journal_root(members)
     for position, member in enumerate(members):
         path = inclusion_proof(members, position)
-        assert verify_inclusion(root, member.digest, position, path)
-        assert not verify_inclusion(root, member.digest, position ^ 1, path)
-        assert not verify_inclusion(root, keccak256(b"forged"), position, path)
+        assert verify_inclusion(root, member.to_bytes(), position, path)
+        assert not verify_inclusion(root, member.to_bytes(), position ^ 1, path)
+        assert not verify_inclusion(root, member.to_bytes()[:-1] + bytes([member.to_bytes()[-1] ^ 1]), position, path)
         if path:
             bad = list(path)
             bad[0] = bytes(32) if bad[0] != bytes(32) else b"\x01" * 32
-            assert not verify_inclusion(root, member.digest, position, bad)
+            assert not verify_inclusion(root, member.to_bytes(), position, bad)
 
 
 def test_padding_leaves_are_zero_words():
@@ -87,6 +87,26 @@ def test_a_blocked_tree_is_the_tree_of_its_block_roots():
     assert block_roots[2] == js[5].digest
     assert root == keccak256(block_roots[0] + keccak256(block_roots[1] + keccak256(block_roots[2] + ZERO_LEAF)))
     for position, j in zip(positions, js):
-        assert verify_inclusion(root, j.digest, position, inclusion_proof(js, position, positions))
+        assert verify_inclusion(root, j.to_bytes(), position, inclusion_proof(js, position, positions))
     with pytest.raises(InclusionError):
         inclusion_proof(js, 3, positions)  # the padding leaf after the block of 3
+
+
+def _climb(node: bytes, position: int, path: list[bytes]) -> bytes:
+    for sibling in path:
+        node = keccak256(sibling + node) if position & 1 else keccak256(node + sibling)
+        position >>= 1
+    return node
+
+
+def test_inner_nodes_and_padding_leaves_are_not_members():
+    """A hash-only rule would accept an inner node with a shorter path, or a padding slot's zero leaf."""
+    js = journals(5)
+    root = journal_root(js)
+    node_preimage = js[0].digest + js[1].digest  # the 64 bytes under inner node (level 1, index 0)
+    short_path = inclusion_proof(js, 0)[1:]
+    padding_path = [js[4].digest] + inclusion_proof(js, 4)[1:]  # tree position 5 holds no member
+    assert _climb(keccak256(node_preimage), 0, short_path) == root
+    assert _climb(ZERO_LEAF, 5, padding_path) == root
+    assert not verify_inclusion(root, node_preimage, 0, short_path)
+    assert not verify_inclusion(root, ZERO_LEAF, 5, padding_path)

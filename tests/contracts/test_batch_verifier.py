@@ -164,6 +164,11 @@ def test_submitted_batch_records_members_and_serves_inclusion(l1, batches):
         assert not rollup.journal_in_batch(0, journal.to_bytes(), (position + 1) % 6, path)
     forged = batch.journals[0].to_bytes()[:-1] + b"\x00"
     assert not rollup.journal_in_batch(0, forged, 0, inclusion_proof(batch.journals, 0))
+    # Neither an inner node's 64-byte preimage with the shorter path above it, nor a padding slot.
+    js = batch.journals  # 6 members: tree positions 6 and 7 are zero leaves
+    short = inclusion_proof(js, 0)[1:]
+    assert not rollup.journal_in_batch(0, js[0].digest + js[1].digest, 0, short)
+    assert not rollup.journal_in_batch(0, bytes(32), 6, [bytes(32)] + inclusion_proof(js, 4)[1:])
     # A Trace batch in dev mode records the same root and count.
     trace = prove_batch(BATCHES[4], backend="trace")
     rollup.submit_batch(1, trace)

@@ -75,6 +75,7 @@ def check_against_l1(client: NodeClient, request_ids: list[str], proofs: int = 1
             node = bytes(Web3.keccak(sibling + node if at & 1 else node + sibling))
             at >>= 1
         assert (at, "0x" + node.hex()) == (block_root["index"], block_root["hash"])
-        assert rollup.functions.journal_in_batch(inc["batchIndex"], leaf, inc["position"], path).call()
-        assert not rollup.functions.journal_in_batch(inc["batchIndex"], leaf, inc["position"] ^ 1, path).call()
+        journal = bytes.fromhex(records[rid]["journal"][2:])
+        assert rollup.functions.journal_in_batch(inc["batchIndex"], journal, inc["position"], path).call()
+        assert not rollup.functions.journal_in_batch(inc["batchIndex"], journal, inc["position"] ^ 1, path).call()
     return batches

@@ -62,7 +62,7 @@ def test_l2_blocks_become_subtrees_and_every_position_proves(da):
             leaf = journal_leaf(FIB, m.inputs, out)
             assert rescue_tree.verify_inclusion(digest_from_bytes(proved.journal_root), leaf, position, [digest_from_bytes(p) for p in path])
         else:
-            assert verify_inclusion(proved.journal_root, journal.digest, position, path)
+            assert verify_inclusion(proved.journal_root, journal.to_bytes(), position, path)
 
 
 def test_stage_proves_closed_batches_in_a_worker(store, chain_id, signer):
