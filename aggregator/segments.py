@@ -145,15 +145,20 @@ def _mimc_segment(seed: np.uint64, rounds: int, length: int, constants: np.ndarr
     return out
 
 
-class FibSegment(SegmentForm):
-    """Columns a, b stepping as Fibonacci on every row; (0, 1) at the entry row L - 1 - n, a = out on the last."""
+class _FibForm(SegmentForm, ABC):
+    """What the fib forms share: the program, its padding member fib(0) and n + 1 rows."""
 
     program = get_program("fib")
-    width = 2
     padding_inputs = (0,)
 
     def rows(self, inputs, outputs):
         return max(self.min_rows, next_power_of_two(inputs[0] + 1))
+
+
+class FibSegment(_FibForm):
+    """Columns a, b stepping as Fibonacci on every row; (0, 1) at the entry row L - 1 - n, a = out on the last."""
+
+    width = 2
 
     def transition_degrees(self):
         return [TransitionDegree(1), TransitionDegree(1)]
@@ -175,19 +180,14 @@ class FibSegment(SegmentForm):
         return _fib_run_segment(inputs[0], length)
 
 
-class SteppedFibSegment(SegmentForm):
+class SteppedFibSegment(_FibForm):
     """Columns a, b, s, c: (a, b) steps as Fibonacci while s = 1 and holds after; c counts steps.
 
     The root-only batch AIR (:mod:`aggregator.root_air`) uses this form: its hash lane reads every
     member's values on fixed rows of the segment.
     """
 
-    program = get_program("fib")
     width = 4
-    padding_inputs = (0,)
-
-    def rows(self, inputs, outputs):
-        return max(self.min_rows, next_power_of_two(inputs[0] + 1))
 
     def transition_degrees(self):
         return [TransitionDegree(2)] * 4 + [TransitionDegree(1)]
