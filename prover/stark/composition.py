@@ -108,7 +108,7 @@ def composition_on_lde(
     segment_assertions = air.segment_assertions(trace_length)
     interpolants = _segment_interpolants_on_lde(segment_assertions, segments, trace_length, n, offset, g)
     row_sets = air.row_set_assertions(trace_length)
-    row_set_inverses = _row_set_inverses_on_lde(row_sets, trace_length, n, offset, g)
+    row_set_inverses = _row_set_inverses_on_lde(row_sets, trace_length, n, offset)
     constraints = air.segment_constraints(trace_length)
     last = trace_length // segments - 1
 
@@ -248,7 +248,7 @@ def row_set_points(rows: Sequence[int], trace_length: int) -> np.ndarray:
 
 
 def _row_set_inverses_on_lde(
-    row_sets: Sequence[RowSetAssertion], trace_length: int, n: int, offset: int, g: int
+    row_sets: Sequence[RowSetAssertion], trace_length: int, n: int, offset: int
 ) -> dict[tuple[int, ...], np.ndarray]:
     """1 / Z(x) over the whole LDE domain for each distinct row set, Z its vanishing polynomial."""
     out: dict[tuple[int, ...], np.ndarray] = {}
